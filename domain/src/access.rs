@@ -1,0 +1,192 @@
+//! Who may do what. Handlers ask these functions rather than testing roles themselves, so the
+//! rules are written once and read like the policy.
+
+use crate::Role;
+
+/// The caller as the rules see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Actor<'a> {
+    pub role: Role,
+    /// The provider (organisation) the caller belongs to; `None` for a platform admin.
+    pub provider_id: Option<&'a str>,
+}
+
+/// The answer to "may this actor do this to that?".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Allowed,
+    /// The actor may see the thing but not do this to it (403).
+    Forbidden,
+    /// The thing belongs to another organisation; its existence is not revealed (404).
+    Hidden,
+}
+
+impl<'a> Actor<'a> {
+    fn belongs_to(&self, provider_id: &str) -> bool {
+        self.provider_id == Some(provider_id)
+    }
+
+    /// Writing a provider's catalogue (the provider itself, centres, rooms, service offerings,
+    /// tariffs): its org admins, or a platform admin.
+    pub fn manage_catalogue(&self, provider_id: &str) -> Access {
+        match self.role {
+            Role::PlatformAdmin => Access::Allowed,
+            _ if !self.belongs_to(provider_id) => Access::Hidden,
+            Role::OrgAdmin => Access::Allowed,
+            _ => Access::Forbidden,
+        }
+    }
+
+    /// Registering a new provider organisation: platform admins only.
+    pub fn create_provider(&self) -> Access {
+        match self.role {
+            Role::PlatformAdmin => Access::Allowed,
+            _ => Access::Forbidden,
+        }
+    }
+
+    /// Creating, reading or changing the account of a user with `target_role` in
+    /// `target_provider`. An org admin manages its own provider's users only, and never makes
+    /// a platform admin.
+    pub fn manage_user(&self, target_provider: Option<&str>, target_role: Role) -> Access {
+        match self.role {
+            Role::PlatformAdmin => Access::Allowed,
+            _ if target_provider.is_none_or(|p| !self.belongs_to(p)) => Access::Hidden,
+            Role::OrgAdmin if target_role == Role::PlatformAdmin => Access::Forbidden,
+            Role::OrgAdmin => Access::Allowed,
+            _ => Access::Forbidden,
+        }
+    }
+
+    /// Which users this actor may list: all, one provider's, or none.
+    pub fn user_list_scope(&self) -> UserListScope<'a> {
+        match (self.role, self.provider_id) {
+            (Role::PlatformAdmin, _) => UserListScope::All,
+            (Role::OrgAdmin, Some(p)) => UserListScope::Provider(p),
+            _ => UserListScope::None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserListScope<'a> {
+    All,
+    Provider(&'a str),
+    None,
+}
+
+/// Whether an account with `role` must belong to a provider. Everyone but a platform admin
+/// works for, refers to or is a client of one organisation; a platform admin belongs to none.
+pub fn role_needs_provider(role: Role) -> bool {
+    role != Role::PlatformAdmin
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CL: &str = "cl";
+    const FA: &str = "fa";
+
+    fn actor(role: Role, provider: &str) -> Actor<'_> {
+        Actor {
+            role,
+            provider_id: Some(provider),
+        }
+    }
+
+    const PLATFORM: Actor<'static> = Actor {
+        role: Role::PlatformAdmin,
+        provider_id: None,
+    };
+
+    #[test]
+    fn an_org_admin_writes_its_own_catalogue_only() {
+        assert_eq!(
+            actor(Role::OrgAdmin, CL).manage_catalogue(CL),
+            Access::Allowed
+        );
+        assert_eq!(
+            actor(Role::OrgAdmin, CL).manage_catalogue(FA),
+            Access::Hidden
+        );
+    }
+
+    #[test]
+    fn other_staff_may_not_write_the_catalogue() {
+        for role in [
+            Role::Coordinator,
+            Role::Supervisor,
+            Role::Volunteer,
+            Role::Finance,
+            Role::Referrer,
+            Role::Parent,
+        ] {
+            assert_eq!(
+                actor(role, CL).manage_catalogue(CL),
+                Access::Forbidden,
+                "{role}"
+            );
+            assert_eq!(
+                actor(role, CL).manage_catalogue(FA),
+                Access::Hidden,
+                "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_platform_admin_may_do_anything() {
+        assert_eq!(PLATFORM.manage_catalogue(FA), Access::Allowed);
+        assert_eq!(PLATFORM.create_provider(), Access::Allowed);
+        assert_eq!(
+            PLATFORM.manage_user(None, Role::PlatformAdmin),
+            Access::Allowed
+        );
+        assert_eq!(PLATFORM.user_list_scope(), UserListScope::All);
+    }
+
+    #[test]
+    fn only_a_platform_admin_registers_providers() {
+        assert_eq!(
+            actor(Role::OrgAdmin, CL).create_provider(),
+            Access::Forbidden
+        );
+    }
+
+    #[test]
+    fn an_org_admin_manages_its_own_providers_users_but_never_makes_a_platform_admin() {
+        let admin = actor(Role::OrgAdmin, CL);
+        assert_eq!(
+            admin.manage_user(Some(CL), Role::Coordinator),
+            Access::Allowed
+        );
+        assert_eq!(admin.manage_user(Some(CL), Role::OrgAdmin), Access::Allowed);
+        assert_eq!(
+            admin.manage_user(Some(CL), Role::PlatformAdmin),
+            Access::Forbidden
+        );
+        assert_eq!(
+            admin.manage_user(Some(FA), Role::Coordinator),
+            Access::Hidden
+        );
+        assert_eq!(admin.manage_user(None, Role::PlatformAdmin), Access::Hidden);
+        assert_eq!(admin.user_list_scope(), UserListScope::Provider(CL));
+    }
+
+    #[test]
+    fn a_coordinator_manages_no_accounts() {
+        let c = actor(Role::Coordinator, CL);
+        assert_eq!(c.manage_user(Some(CL), Role::Volunteer), Access::Forbidden);
+        assert_eq!(c.user_list_scope(), UserListScope::None);
+    }
+
+    #[test]
+    fn everyone_but_a_platform_admin_belongs_to_a_provider() {
+        assert!(!role_needs_provider(Role::PlatformAdmin));
+        assert!(Role::ALL
+            .iter()
+            .filter(|r| **r != Role::PlatformAdmin)
+            .all(|r| role_needs_provider(*r)));
+    }
+}

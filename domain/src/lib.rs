@@ -1,0 +1,19 @@
+//! The rules of a child contact centre, as plain types and functions.
+//!
+//! This crate is where the product's knowledge lives: what each service costs and when each
+//! part is due ([`tariff`], [`quote`], [`presets`]), who may do what ([`access`]), when a centre
+//! is open ([`opening`]). It does no I/O; the API and persistence crates call into it.
+
+#[macro_use]
+mod macros;
+
+pub mod access;
+pub mod enums;
+pub mod money;
+pub mod opening;
+pub mod presets;
+pub mod quote;
+pub mod tariff;
+
+pub use enums::{Funder, ReferrerKind, Role, RoomKind, ServiceType, Weekday};
+pub use money::Money;
