@@ -9,6 +9,7 @@ mod macros;
 
 pub mod access;
 pub mod enums;
+pub mod lockout;
 pub mod money;
 pub mod opening;
 pub mod presets;

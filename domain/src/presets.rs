@@ -6,7 +6,7 @@ use crate::tariff::{CancellationRule, Coverage, SessionFee, Tariff, Waiver};
 use crate::{Funder, ReferrerKind, ServiceType};
 
 /// A named starting point for a tariff.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub struct Preset {
     pub key: &'static str,
     pub name: &'static str,

@@ -1,0 +1,10 @@
+DROP TABLE idempotency_keys;
+DROP TABLE offerings;
+DROP TABLE tariff_versions;
+DROP TABLE tariffs;
+DROP TABLE rooms;
+DROP TABLE centres;
+DROP TABLE login_throttle;
+DROP TABLE refresh_tokens;
+DROP TABLE users;
+DROP TABLE providers;
