@@ -1,1 +1,137 @@
+//! The ccm HTTP API: an actix-web application over `ccm-persistence` and `ccm-domain`.
+//!
+//! [`app`] builds the application (used by `ccm serve` and by the black-box tests), [`serve`]
+//! runs it, [`openapi::document`] describes it.
 
+pub mod accounts;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod http;
+pub mod middleware;
+pub mod openapi;
+pub mod routes;
+pub mod security;
+pub mod seed;
+pub mod state;
+
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{from_fn, Condition};
+use actix_web::{web, App, HttpServer};
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Config;
+use crate::middleware::{fallback, problems_and_request_ids, RouteTable};
+use crate::state::AppState;
+
+/// Everything an application instance shares across worker threads.
+#[derive(Clone)]
+pub struct Shared {
+    pub state: AppState,
+    pub doc: Arc<utoipa::openapi::OpenApi>,
+    pub routes: RouteTable,
+}
+
+impl Shared {
+    pub fn new(state: AppState) -> Shared {
+        let doc = openapi::document();
+        let routes = RouteTable::from_openapi(&doc);
+        Shared {
+            state,
+            doc: Arc::new(doc),
+            routes,
+        }
+    }
+}
+
+/// The application: routes, Swagger UI, error handling, request ids, CORS and body limits.
+pub fn app(
+    shared: &Shared,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let config = &shared.state.config;
+    let (app, _) = App::new()
+        .into_utoipa_app()
+        .configure(routes::configure)
+        .split_for_parts();
+    app.app_data(web::Data::new(shared.state.clone()))
+        .app_data(web::Data::new(shared.routes.clone()))
+        .app_data(web::PayloadConfig::new(config.max_body_bytes))
+        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", (*shared.doc).clone()))
+        .default_service(web::to(fallback))
+        .wrap(from_fn(problems_and_request_ids))
+        .wrap(Condition::new(
+            !config.cors_origins.is_empty(),
+            cors(&config.cors_origins),
+        ))
+        .wrap(TracingLogger::default())
+}
+
+/// Browsers on the configured origins may call the API; without any configured, only the
+/// server's own pages (Swagger UI) can, as same-origin requests.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PATCH", "PUT", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(3600);
+    for origin in origins {
+        cors = if origin == "*" {
+            cors.allow_any_origin()
+        } else {
+            cors.allowed_origin(origin)
+        };
+    }
+    cors
+}
+
+/// Runs the server until it is stopped (Ctrl-C or SIGTERM finish in-flight requests first).
+pub async fn serve(state: AppState) -> std::io::Result<()> {
+    let shared = Shared::new(state.clone());
+    let bind = state.config.bind.clone();
+    let mut server = HttpServer::new(move || app(&shared))
+        .shutdown_timeout(30)
+        .bind(&bind)?;
+    if let Some(workers) = state.config.workers {
+        server = server.workers(workers);
+    }
+    let addrs = server.addrs();
+    for addr in &addrs {
+        println!("ccm listening on http://{addr}  (Swagger UI: http://{addr}/swagger-ui/)");
+    }
+    server.run().await
+}
+
+/// Opens the database named by the configuration and applies pending migrations.
+pub fn open_database(config: &Config) -> Result<ccm_persistence::Db, String> {
+    let db = ccm_persistence::Db::connect(&config.database).map_err(|e| e.to_string())?;
+    let applied = db.migrate().map_err(|e| e.to_string())?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "applied database migrations");
+    }
+    Ok(db)
+}

@@ -51,8 +51,8 @@ impl<'a> Actor<'a> {
     pub fn manage_user(&self, target_provider: Option<&str>, target_role: Role) -> Access {
         match self.role {
             Role::PlatformAdmin => Access::Allowed,
-            _ if target_provider.is_none_or(|p| !self.belongs_to(p)) => Access::Hidden,
             Role::OrgAdmin if target_role == Role::PlatformAdmin => Access::Forbidden,
+            _ if target_provider.is_none_or(|p| !self.belongs_to(p)) => Access::Hidden,
             Role::OrgAdmin => Access::Allowed,
             _ => Access::Forbidden,
         }
@@ -73,6 +73,16 @@ pub enum UserListScope<'a> {
     All,
     Provider(&'a str),
     None,
+}
+
+/// Changes an admin may not make to their own account, so that nobody locks themselves (or
+/// their organisation) out by accident: deactivating it or changing its role.
+pub fn own_account_change(changes_role: bool, deactivates: bool) -> Result<(), &'static str> {
+    if changes_role || deactivates {
+        Err("you cannot change the role of, or deactivate, your own account; ask another admin")
+    } else {
+        Ok(())
+    }
 }
 
 /// Whether an account with `role` must belong to a provider. Everyone but a platform admin
@@ -170,7 +180,10 @@ mod tests {
             admin.manage_user(Some(FA), Role::Coordinator),
             Access::Hidden
         );
-        assert_eq!(admin.manage_user(None, Role::PlatformAdmin), Access::Hidden);
+        assert_eq!(
+            admin.manage_user(None, Role::PlatformAdmin),
+            Access::Forbidden
+        );
         assert_eq!(admin.user_list_scope(), UserListScope::Provider(CL));
     }
 
@@ -179,6 +192,13 @@ mod tests {
         let c = actor(Role::Coordinator, CL);
         assert_eq!(c.manage_user(Some(CL), Role::Volunteer), Access::Forbidden);
         assert_eq!(c.user_list_scope(), UserListScope::None);
+    }
+
+    #[test]
+    fn nobody_deactivates_or_demotes_themselves() {
+        assert!(own_account_change(true, false).is_err());
+        assert!(own_account_change(false, true).is_err());
+        assert!(own_account_change(false, false).is_ok());
     }
 
     #[test]

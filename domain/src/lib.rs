@@ -8,8 +8,10 @@
 mod macros;
 
 pub mod access;
+pub mod catalogue;
 pub mod enums;
 pub mod lockout;
+pub mod london;
 pub mod money;
 pub mod opening;
 pub mod presets;

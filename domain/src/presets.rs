@@ -154,6 +154,8 @@ pub fn on_application(service: ServiceType) -> Tariff {
 }
 
 #[cfg(test)]
+// Pence are written pounds_pence (110_00 is £110.00) so the figures read as in domain.md.
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
     use crate::quote::{

@@ -207,9 +207,33 @@ impl Tariff {
     }
 }
 
+/// A new version of a tariff must take effect after every earlier one: what was quoted and
+/// charged under the earlier versions is history and is not rewritten.
+pub fn check_new_version_date(
+    latest: Option<time::Date>,
+    effective_from: time::Date,
+) -> Result<(), String> {
+    match latest {
+        Some(latest) if effective_from <= latest => Err(format!(
+            "must be after {latest}, the date the latest version took effect"
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_version_cannot_rewrite_the_past() {
+        use time::macros::date;
+        assert!(check_new_version_date(None, date!(2020 - 01 - 01)).is_ok());
+        assert!(check_new_version_date(Some(date!(2026 - 04 - 01)), date!(2026 - 04 - 02)).is_ok());
+        assert!(
+            check_new_version_date(Some(date!(2026 - 04 - 01)), date!(2026 - 04 - 01)).is_err()
+        );
+    }
 
     #[test]
     fn a_waiver_for_cafcass_court_ordered_referrals_needs_both() {

@@ -301,13 +301,17 @@ impl Db {
     }
 
     /// Whether the schema is behind the code (readiness fails until migrations run).
+    /// Asked on the writer: diesel may create its bookkeeping table, which a SQLite reader
+    /// (read-only) could not.
     pub fn has_pending_migrations(&self) -> Result<bool, StoreError> {
-        self.read(|conn| {
-            let pending = match conn {
-                AnyConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
-                AnyConnection::Postgresql(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
-            };
-            pending.map_err(|e| StoreError::Unavailable(one_line(&e.to_string())))
+        let mut conn = self.write.get()?;
+        let pending = match &mut conn.conn {
+            AnyConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+            AnyConnection::Postgresql(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+        };
+        pending.map_err(|e| {
+            conn.mark_broken();
+            StoreError::Unavailable(one_line(&e.to_string()))
         })
     }
 

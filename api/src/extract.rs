@@ -1,0 +1,253 @@
+//! Request extractors that fail as problem+json naming the field: JSON bodies, query strings,
+//! the caller's identity and `If-Match`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use crate::error::{ApiError, FieldError};
+use crate::state::AppState;
+use ccm_domain::access::Actor;
+use ccm_domain::Role;
+
+/// A JSON body, deserialised and validated. Syntax errors are 400; a wrong type, an unknown or
+/// missing field, or a failed validation is 422 naming the field.
+pub struct ValidJson<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|m| {
+                let m = m.trim().to_ascii_lowercase();
+                m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType(
+                    "send the body as JSON with Content-Type: application/json".into(),
+                ));
+            }
+            let bytes =
+                bytes
+                    .await
+                    .map_err(|e| match e.as_response_error().status_code().as_u16() {
+                        413 => ApiError::PayloadTooLarge("the request body is too large".into()),
+                        _ => ApiError::BadRequest {
+                            detail: format!("the request body could not be read: {e}"),
+                            errors: vec![],
+                        },
+                    })?;
+            let value = parse_json::<T>(&bytes)?;
+            value
+                .validate()
+                .map_err(|e| ApiError::validation(field_errors(&e)))?;
+            Ok(ValidJson(value))
+        })
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Syntax first, so a truncated body is "malformed" (400) even if its first field is also
+    // of the wrong type; then the shape, naming the field at fault (422).
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest {
+            detail: format!("malformed JSON: {e}"),
+            errors: vec![],
+        })?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        let (field, code) = if message.starts_with("missing field") {
+            let name = message.split('`').nth(1).unwrap_or_default();
+            (join_path(&path, name), "required")
+        } else if message.starts_with("unknown field") {
+            // The path already ends at the unknown field.
+            (path_or_body(&path), "unknown_field")
+        } else if message.starts_with("invalid type") {
+            (path_or_body(&path), "invalid_type")
+        } else {
+            (path_or_body(&path), "invalid")
+        };
+        ApiError::validation(vec![FieldError::new(field, code, message)])
+    })
+}
+
+fn join_path(path: &str, name: &str) -> String {
+    if path.is_empty() || path == "." {
+        name.to_string()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+fn path_or_body(path: &str) -> String {
+    if path.is_empty() || path == "." {
+        "body".to_string()
+    } else {
+        path.to_string()
+    }
+}
+
+/// Flattens validator's nested errors into one entry per field path.
+pub fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    collect(errors, "", &mut out);
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}
+
+fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    for (field, kind) in errors.errors() {
+        let path = join_path(prefix, field);
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                for e in list {
+                    let message = e
+                        .message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| default_message(e));
+                    out.push(FieldError::new(path.clone(), e.code.to_string(), message));
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    collect(inner, &format!("{path}[{index}]"), out);
+                }
+            }
+        }
+    }
+}
+
+fn default_message(e: &validator::ValidationError) -> String {
+    let param = |name: &str| e.params.get(name).map(|v| v.to_string());
+    match e.code.as_ref() {
+        "length" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be {min} to {max} characters"),
+            (None, Some(max)) => format!("must be at most {max} characters"),
+            (Some(min), None) => format!("must be at least {min} characters"),
+            _ => "has the wrong length".into(),
+        },
+        "range" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
+            (None, Some(max)) => format!("must be at most {max}"),
+            (Some(min), None) => format!("must be at least {min}"),
+            _ => "is out of range".into(),
+        },
+        "email" => "must be an e-mail address".into(),
+        "url" => "must be a URL".into(),
+        other => format!("is not valid ({other})"),
+    }
+}
+
+/// A query string, deserialised into `T`. Any problem is 400 naming the parameter.
+pub struct ValidQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidQuery<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(ValidQuery))
+    }
+}
+
+pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, ApiError> {
+    // An empty value (`?town=`) means the parameter is not given, as frontends often send them.
+    let cleaned = query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.ends_with('='))
+        .collect::<Vec<_>>()
+        .join("&");
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(cleaned.as_bytes()));
+    let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        let field = if message.starts_with("missing field") {
+            message.split('`').nth(1).unwrap_or("query").to_string()
+        } else if path.is_empty() || path == "." {
+            "query".to_string()
+        } else {
+            path
+        };
+        ApiError::bad_query(&field, message)
+    })?;
+    value.validate().map_err(|e| {
+        let errors = field_errors(&e);
+        ApiError::BadRequest {
+            detail: match errors.as_slice() {
+                [one] => format!("query parameter {}: {}", one.field, one.message),
+                _ => "The query string has invalid parameters.".into(),
+            },
+            errors,
+        }
+    })?;
+    Ok(value)
+}
+
+/// The authenticated caller, from `Authorization: Bearer <access token>`.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub user_id: String,
+    pub role: Role,
+    pub provider_id: Option<String>,
+}
+
+impl Principal {
+    pub fn actor(&self) -> Actor<'_> {
+        Actor {
+            role: self.role,
+            provider_id: self.provider_id.as_deref(),
+        }
+    }
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(principal(req))
+    }
+}
+
+fn principal(req: &HttpRequest) -> Result<Principal, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::Unauthorized("send Authorization: Bearer <access token>".into()))?
+        .to_str()
+        .map_err(|_| ApiError::Unauthorized("the Authorization header is not readable".into()))?;
+    let token = match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+        _ => {
+            return Err(ApiError::Unauthorized(
+                "the Authorization scheme must be Bearer".into(),
+            ))
+        }
+    };
+    let claims = state.keys.verify(token)?;
+    Ok(Principal {
+        user_id: claims.sub,
+        role: claims.role,
+        provider_id: claims.org,
+    })
+}

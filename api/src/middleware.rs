@@ -1,0 +1,171 @@
+//! Cross-cutting request handling: every error response becomes problem+json carrying the
+//! request path and id, every response carries `X-Request-Id`, and unknown routes answer 404
+//! or 405 (with `Allow`) from the table of documented operations.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use tracing_actix_web::RequestId;
+
+use crate::error::{ApiError, Problem, PROBLEM_JSON};
+
+pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub async fn problems_and_request_ids(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    // Errors from inner services arrive as error responses (actix renders them per route), so
+    // `Err` here is rare and left to the outer layers.
+    let (request, mut response) = next.call(req).await?.map_into_boxed_body().into_parts();
+    if response.status().is_client_error() || response.status().is_server_error() {
+        let mut problem = problem_for(&response);
+        problem.instance = Some(request.path().to_string());
+        problem.request_id = request_id.clone();
+        let body = serde_json::to_string(&problem).unwrap_or_default();
+        response = response.set_body(BoxBody::new(body));
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+    }
+    if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        response.headers_mut().insert(X_REQUEST_ID.clone(), id);
+    }
+    Ok(ServiceResponse::new(request, response))
+}
+
+/// The problem for an error response: ours as rendered, anyone else's (actix, a middleware) as
+/// a generic problem for its status.
+fn problem_for(response: &HttpResponse) -> Problem {
+    if let Some(api) = response.error().and_then(|e| e.as_error::<ApiError>()) {
+        return api.problem();
+    }
+    let status = response.status();
+    let detail = match response.error() {
+        Some(e) if status.is_client_error() => e.to_string(),
+        _ => status.canonical_reason().unwrap_or("Error").to_string(),
+    };
+    generic(status, detail)
+}
+
+fn generic(status: StatusCode, detail: String) -> Problem {
+    let reason = status.canonical_reason().unwrap_or("Error");
+    Problem {
+        problem_type: format!(
+            "urn:ccm:problem:{}",
+            reason.to_ascii_lowercase().replace(' ', "-")
+        ),
+        title: reason.to_string(),
+        status: status.as_u16(),
+        detail,
+        instance: None,
+        request_id: None,
+        errors: Vec::new(),
+    }
+}
+
+/// The documented operations, to tell an unknown path (404) from a known path called with the
+/// wrong method (405).
+#[derive(Clone, Debug, Default)]
+pub struct RouteTable {
+    routes: Vec<(Vec<String>, Vec<String>)>,
+}
+
+impl RouteTable {
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> RouteTable {
+        let routes = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter(|(_, present)| *present)
+                .map(|(m, _)| m.to_string())
+                .collect();
+                (segments(path), methods)
+            })
+            .collect();
+        RouteTable { routes }
+    }
+
+    /// The methods a path answers, or `None` if no route has this shape.
+    pub fn methods_for(&self, path: &str) -> Option<Vec<String>> {
+        let wanted = segments(path);
+        let mut methods: Vec<String> = self
+            .routes
+            .iter()
+            .filter(|(pattern, _)| {
+                pattern.len() == wanted.len()
+                    && pattern
+                        .iter()
+                        .zip(&wanted)
+                        .all(|(p, w)| p == w || (p.starts_with('{') && !w.is_empty()))
+            })
+            .flat_map(|(_, m)| m.iter().cloned())
+            .collect();
+        methods.sort();
+        methods.dedup();
+        (!methods.is_empty()).then_some(methods)
+    }
+}
+
+fn segments(path: &str) -> Vec<String> {
+    path.trim_end_matches('/')
+        .split('/')
+        .map(str::to_string)
+        .collect()
+}
+
+/// Answers every request no route took.
+pub async fn fallback(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    Err(match routes.methods_for(req.path()) {
+        Some(allow) => ApiError::MethodNotAllowed {
+            method: req.method().to_string(),
+            allow,
+        },
+        None => ApiError::NotFound(format!("there is no endpoint at {}", req.path())),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_known_path_with_another_method_is_405_and_an_unknown_one_404() {
+        let table = RouteTable {
+            routes: vec![
+                (segments("/v1/centres"), vec!["GET".into(), "POST".into()]),
+                (
+                    segments("/v1/centres/{id}"),
+                    vec!["GET".into(), "PATCH".into()],
+                ),
+            ],
+        };
+        assert_eq!(
+            table.methods_for("/v1/centres/abc"),
+            Some(vec!["GET".into(), "PATCH".into()])
+        );
+        assert_eq!(
+            table.methods_for("/v1/centres/"),
+            Some(vec!["GET".into(), "POST".into()])
+        );
+        assert_eq!(table.methods_for("/v1/centres/abc/rooms/x"), None);
+        assert_eq!(table.methods_for("/v1/nothing"), None);
+    }
+}

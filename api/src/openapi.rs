@@ -1,0 +1,84 @@
+//! The OpenAPI document: collected from the handlers' `#[utoipa::path]` annotations as they are
+//! registered, so a route cannot exist undocumented. `ccm openapi` prints it; `make openapi`
+//! writes `openapi.yaml`; a test fails when the committed file drifts from this.
+
+use actix_web::App;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{self, FieldError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "ccm: child contact centre management",
+        description = "The API behind child contact centres: providers, centres, rooms, services, \
+tariffs and fee quotes; accounts and roles. Money is a decimal string in pounds (\"95.00\") with \
+`currency: \"GBP\"`; timestamps are RFC 3339 UTC; errors are RFC 9457 problem details. \
+Lists are cursor-paginated (`?limit=`, `?cursor=`, ordered by creation). Get a token from \
+`POST /v1/auth/token` and use it as `Authorization: Bearer <token>`.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
+    ),
+    components(
+        schemas(Problem, FieldError),
+        responses(
+            error::BadRequest,
+            error::Unauthorized,
+            error::Forbidden,
+            error::NotFound,
+            error::Conflict,
+            error::PreconditionFailed,
+            error::PayloadTooLarge,
+            error::UnsupportedMediaType,
+            error::Unprocessable,
+            error::TooManyRequests,
+            error::Unavailable,
+        )
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "health", description = "Liveness and readiness."),
+        (name = "auth", description = "Access and refresh tokens."),
+        (name = "users", description = "Accounts and roles; an org admin manages its own provider's users."),
+        (name = "providers", description = "Provider organisations (charities running centres)."),
+        (name = "centres", description = "Centres, their rooms and the services they offer. Public to read."),
+        (name = "tariffs", description = "Fees per service, versioned by effective date. Public to read."),
+        (name = "quotes", description = "What contact will cost, itemised. Public."),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from POST /v1/auth/token."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The whole document, as served at `/openapi.json`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts();
+    api
+}
+
+pub fn yaml() -> String {
+    document()
+        .to_yaml()
+        .unwrap_or_else(|e| format!("# the document could not be rendered: {e}\n"))
+}

@@ -1,0 +1,347 @@
+//! Tokens: password login, refresh-token rotation and logout.
+
+use actix_web::{post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use time::Duration;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use crate::error::{self, ApiError};
+use crate::extract::ValidJson;
+use crate::security::{burn_verification_time, new_refresh_token, token_hash, verify_password};
+use crate::state::AppState;
+use ccm_domain::lockout::Attempts;
+use ccm_domain::Role;
+use ccm_persistence::tokens::{self, RefreshToken, Throttle};
+use ccm_persistence::{new_id, now, users, AnyConnection};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(token).service(refresh).service(logout);
+}
+
+#[derive(Deserialize, ToSchema, Clone, Copy, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantType {
+    /// E-mail and password of a staff member, referrer or parent.
+    #[default]
+    Password,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"grant_type": "password", "email": "coordinator@cl.demo.ccm", "password": "demo-password-2026"}))]
+pub struct TokenRequest {
+    #[serde(default)]
+    pub grant_type: GrantType,
+    #[validate(length(min = 3, max = 254))]
+    pub email: String,
+    #[validate(length(min = 1, max = 1024))]
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// A short-lived JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: u64,
+    /// Exchange at `POST /v1/auth/refresh` for a new pair; each refresh token works once.
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires.
+    pub refresh_expires_in: u64,
+    pub user_id: String,
+    pub role: Role,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub refresh_token: String,
+}
+
+const WRONG_CREDENTIALS: &str = "the e-mail address or password is wrong";
+
+/// Log in with e-mail and password.
+///
+/// Five wrong passwords in a row for one address lock it for 15 minutes (429 with
+/// `Retry-After`), whether or not an account exists for it.
+#[utoipa::path(
+    tag = "auth",
+    request_body = TokenRequest,
+    responses(
+        (status = 200, description = "Logged in.", body = TokenResponse),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::Unprocessable),
+        (status = 429, response = error::TooManyRequests),
+    )
+)]
+#[post("/auth/token")]
+pub async fn token(
+    state: web::Data<AppState>,
+    body: ValidJson<TokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let request = body.0;
+    let email = request.email.trim().to_lowercase();
+    let policy = state.config.lockout;
+
+    let lookup_email = email.clone();
+    let (throttle, user) = state
+        .read(move |conn| {
+            Ok((
+                tokens::find_throttle(conn, &lookup_email)?,
+                users::find_by_email(conn, &lookup_email)?,
+            ))
+        })
+        .await?;
+    let now_utc = time::OffsetDateTime::now_utc();
+    if let Some(wait) = attempts(throttle.as_ref()).locked_for(now_utc) {
+        return Err(locked(wait));
+    }
+
+    // Argon2 is slow on purpose: verify off the async runtime and outside any transaction.
+    let password = request.password;
+    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
+    let password_ok = web::block(move || match stored_hash {
+        Some(hash) => verify_password(&hash, &password),
+        None => {
+            burn_verification_time(&password);
+            false
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+
+    let user = match user {
+        Some(user) if password_ok => user,
+        _ => {
+            let after = state
+                .write(move |conn| record_failure(conn, &email, policy))
+                .await?;
+            return Err(match after.locked_for(now_utc) {
+                Some(wait) => locked(wait),
+                None => ApiError::Unauthorized(WRONG_CREDENTIALS.into()),
+            });
+        }
+    };
+    if !user.active {
+        return Err(ApiError::Unauthorized(
+            "this account has been deactivated".into(),
+        ));
+    }
+    let role = user.role()?;
+    let refresh_ttl = state.config.refresh_token_ttl;
+    let (refresh_token, refresh_hash) = new_refresh_token()?;
+    let user_id = user.id.clone();
+    state
+        .write(move |conn| {
+            tokens::clear_throttle(conn, &email)?;
+            users::record_login(conn, &user_id, now())?;
+            store_refresh(conn, &user_id, &new_id(), &refresh_hash, refresh_ttl)?;
+            Ok(())
+        })
+        .await?;
+    let access_token = state
+        .keys
+        .issue(&user.id, role, user.provider_id.as_deref())?;
+    tracing::info!(user_id = %user.id, %role, "logged in");
+    Ok(HttpResponse::Ok().json(token_response(
+        &state,
+        access_token,
+        refresh_token,
+        user.id,
+        role,
+    )))
+}
+
+/// Exchange a refresh token for a new access token and a new refresh token.
+///
+/// Each refresh token works once. Presenting one that was already used revokes every token of
+/// that login, since only a copy (a stolen token) could be presented twice.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair.", body = TokenResponse),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::Unprocessable),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: ValidJson<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let hash = token_hash(&body.0.refresh_token);
+    let refresh_ttl = state.config.refresh_token_ttl;
+    let (new_token, new_hash) = new_refresh_token()?;
+    let outcome = state
+        .write(move |conn| {
+            let Some(old) = tokens::find_refresh(conn, &hash)? else {
+                return Ok(Refresh::Refused("the refresh token is not valid"));
+            };
+            let at = now();
+            if old.revoked_at.is_some() {
+                return Ok(Refresh::Refused("the refresh token has been revoked"));
+            }
+            if old.used_at.is_some() {
+                tokens::revoke_family(conn, &old.family_id, at)?;
+                tracing::warn!(user_id = %old.user_id, "refresh token reused: login revoked");
+                return Ok(Refresh::Refused(
+                    "the refresh token was already used; every token of that login is now revoked",
+                ));
+            }
+            if old.expires_at <= at {
+                return Ok(Refresh::Refused("the refresh token has expired"));
+            }
+            let user = users::find(conn, &old.user_id)?;
+            if !user.active {
+                tokens::revoke_family(conn, &old.family_id, at)?;
+                return Ok(Refresh::Refused("this account has been deactivated"));
+            }
+            tokens::mark_used(conn, &old.id, at)?;
+            store_refresh(conn, &user.id, &old.family_id, &new_hash, refresh_ttl)?;
+            Ok(Refresh::Issued(user))
+        })
+        .await?;
+    let user = match outcome {
+        Refresh::Issued(user) => user,
+        Refresh::Refused(why) => return Err(ApiError::Unauthorized(why.into())),
+    };
+    let role = user.role()?;
+    let access_token = state
+        .keys
+        .issue(&user.id, role, user.provider_id.as_deref())?;
+    Ok(HttpResponse::Ok().json(token_response(
+        &state,
+        access_token,
+        new_token,
+        user.id,
+        role,
+    )))
+}
+
+/// Log out: revoke the refresh token and every token of the same login. Always 204, so the
+/// answer reveals nothing about the token.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "Logged out."),
+        (status = 400, response = error::BadRequest),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::Unprocessable),
+    )
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: ValidJson<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let hash = token_hash(&body.0.refresh_token);
+    state
+        .write(move |conn| {
+            if let Some(found) = tokens::find_refresh(conn, &hash)? {
+                tokens::revoke_family(conn, &found.family_id, now())?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+enum Refresh {
+    Issued(users::User),
+    Refused(&'static str),
+}
+
+fn attempts(throttle: Option<&Throttle>) -> Attempts {
+    throttle
+        .map(|t| Attempts {
+            failures: u32::try_from(t.failures).unwrap_or(0),
+            locked_until: t.locked_until.map(|at| at.assume_utc()),
+        })
+        .unwrap_or_default()
+}
+
+/// Counts a failed login inside the write transaction, so concurrent failures all count.
+fn record_failure(
+    conn: &mut AnyConnection,
+    email: &str,
+    policy: ccm_domain::lockout::LockoutPolicy,
+) -> Result<Attempts, ApiError> {
+    let at = time::OffsetDateTime::now_utc();
+    let next = attempts(tokens::find_throttle(conn, email)?.as_ref()).after_failure(at, policy);
+    let stored = |t: time::OffsetDateTime| {
+        let utc = t.to_offset(time::UtcOffset::UTC);
+        time::PrimitiveDateTime::new(utc.date(), utc.time())
+    };
+    tokens::save_throttle(
+        conn,
+        &Throttle {
+            email: email.to_string(),
+            failures: i32::try_from(next.failures).unwrap_or(i32::MAX),
+            locked_until: next.locked_until.map(stored),
+            updated_at: stored(at),
+        },
+    )?;
+    Ok(next)
+}
+
+fn locked(wait: Duration) -> ApiError {
+    ApiError::TooManyRequests {
+        detail: "too many failed logins for this address; try again later".into(),
+        retry_after_secs: u64::try_from(wait.whole_seconds().max(1)).unwrap_or(1),
+    }
+}
+
+fn store_refresh(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    family_id: &str,
+    hash: &str,
+    ttl: std::time::Duration,
+) -> Result<(), ApiError> {
+    let at = now();
+    let ttl = Duration::try_from(ttl).unwrap_or(Duration::days(30));
+    tokens::insert_refresh(
+        conn,
+        &RefreshToken {
+            id: new_id(),
+            user_id: user_id.to_string(),
+            family_id: family_id.to_string(),
+            token_hash: hash.to_string(),
+            expires_at: at + ttl,
+            used_at: None,
+            revoked_at: None,
+            created_at: at,
+        },
+    )?;
+    Ok(())
+}
+
+fn token_response(
+    state: &AppState,
+    access_token: String,
+    refresh_token: String,
+    user_id: String,
+    role: Role,
+) -> TokenResponse {
+    TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: state.keys.ttl().as_secs(),
+        refresh_token,
+        refresh_expires_in: state.config.refresh_token_ttl.as_secs(),
+        user_id,
+        role,
+    }
+}

@@ -1,0 +1,135 @@
+//! The caller's own account.
+
+use actix_web::{get, post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use crate::error::{self, ApiError};
+use crate::extract::{Principal, ValidJson};
+use crate::routes::users::UserView;
+use crate::security::{hash_password, verify_password};
+use crate::state::AppState;
+use ccm_persistence::users::{self, UserChanges};
+use ccm_persistence::{now, providers, tokens, StoreError};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(me).service(change_password);
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    #[serde(flatten)]
+    pub user: UserView,
+    /// The name of the caller's provider; null for a platform admin.
+    pub provider_name: Option<String>,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    #[validate(length(min = 1, max = 1024))]
+    pub current_password: String,
+    /// At least 12 characters.
+    #[validate(length(min = 12, max = 128))]
+    pub new_password: String,
+}
+
+/// Who am I: the account behind the access token.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's account.", body = Me),
+        (status = 401, response = error::Unauthorized),
+    )
+)]
+#[get("/me")]
+pub async fn me(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let (user, provider_name) = state
+        .read(move |conn| {
+            let user = match users::find(conn, &principal.user_id) {
+                Err(StoreError::NotFound) => {
+                    return Err(ApiError::Unauthorized(
+                        "the account no longer exists".into(),
+                    ))
+                }
+                other => other?,
+            };
+            let provider_name = match &user.provider_id {
+                Some(p) => Some(providers::find(conn, p)?.name),
+                None => None,
+            };
+            Ok((user, provider_name))
+        })
+        .await?;
+    if !user.active {
+        return Err(ApiError::Unauthorized(
+            "this account has been deactivated".into(),
+        ));
+    }
+    Ok(HttpResponse::Ok().json(Me {
+        user: UserView::from_row(&user)?,
+        provider_name,
+    }))
+}
+
+/// Change your own password. Ends every other login of the account.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordChange,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Changed."),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::Unprocessable),
+    )
+)]
+#[post("/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: ValidJson<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    let change = body.0;
+    let user_id = principal.user_id.clone();
+    let user = state
+        .read(move |conn| Ok(users::find(conn, &user_id)?))
+        .await?;
+    let hash = user.password_hash.clone();
+    let new_hash = web::block(move || {
+        if verify_password(&hash, &change.current_password) {
+            hash_password(&change.new_password).map(Some)
+        } else {
+            Ok(None)
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let Some(new_hash) = new_hash else {
+        return Err(ApiError::invalid(
+            "current_password",
+            "wrong",
+            "is not your current password",
+        ));
+    };
+    state
+        .write(move |conn| {
+            let at = now();
+            let changes = UserChanges {
+                password_hash: Some(new_hash),
+                ..Default::default()
+            };
+            users::update(conn, &user.id, &changes, at)?;
+            tokens::revoke_user(conn, &user.id, at)?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,34 @@
+//! One module per resource, each with its DTOs, handlers and OpenAPI annotations. Handlers are
+//! thin: parse, authorise through `ccm_domain::access`, call domain and persistence, map to DTO.
+
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub mod auth;
+pub mod centres;
+pub mod health;
+pub mod me;
+pub mod offerings;
+pub mod providers;
+pub mod quotes;
+pub mod rooms;
+pub mod tariffs;
+pub mod users;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(scope::scope("/v1").configure(v1));
+}
+
+fn v1(cfg: &mut ServiceConfig) {
+    auth::configure(cfg);
+    me::configure(cfg);
+    users::configure(cfg);
+    providers::configure(cfg);
+    centres::configure(cfg);
+    rooms::configure(cfg);
+    offerings::configure(cfg);
+    tariffs::configure(cfg);
+    quotes::configure(cfg);
+}

@@ -1,0 +1,331 @@
+//! Service offerings: which services a centre offers, on which days, at what session length,
+//! under which tariff, and whether its waiting list is open.
+
+use actix_web::{get, patch, post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use crate::error::{self, ApiError, OrNotFound, Require};
+use crate::extract::{Principal, ValidJson, ValidQuery};
+use crate::http::{
+    created, list_response, next_cursor, ok_tagged, utc, IfMatch, Instant, PageParams,
+};
+use crate::state::AppState;
+use ccm_domain::catalogue::{check_days, check_session_minutes};
+use ccm_domain::{ServiceType, Weekday};
+use ccm_persistence::offerings::{self, days_text, Offering, OfferingChanges};
+use ccm_persistence::{centres, new_id, now, tariffs, AnyConnection, StoreError};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_offerings)
+        .service(create_offering)
+        .service(get_offering)
+        .service(update_offering);
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OfferingView {
+    pub id: String,
+    pub centre_id: String,
+    pub service_type: ServiceType,
+    /// The tariff that prices this service here.
+    pub tariff_id: String,
+    #[schema(example = 120)]
+    pub default_session_minutes: u32,
+    pub days_offered: Vec<Weekday>,
+    /// Whether new referrals may join the waiting list.
+    pub waiting_list_open: bool,
+    pub active: bool,
+    pub version: i64,
+    pub created_at: Instant,
+    pub updated_at: Instant,
+}
+
+impl OfferingView {
+    fn new(o: &Offering) -> Result<OfferingView, ApiError> {
+        Ok(OfferingView {
+            id: o.id.clone(),
+            centre_id: o.centre_id.clone(),
+            service_type: o.service()?,
+            tariff_id: o.tariff_id.clone(),
+            default_session_minutes: u32::try_from(o.default_session_minutes).unwrap_or(0),
+            days_offered: o.days()?,
+            waiting_list_open: o.waiting_list_open,
+            active: o.active,
+            version: o.version,
+            created_at: utc(o.created_at),
+            updated_at: utc(o.updated_at),
+        })
+    }
+}
+
+list_response!(OfferingList, OfferingView);
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"service_type": "supervised", "tariff_id": "0193...", "default_session_minutes": 120, "days_offered": ["wednesday", "saturday"]}))]
+pub struct NewOffering {
+    pub service_type: ServiceType,
+    /// A tariff of the same provider and service.
+    pub tariff_id: String,
+    /// 15 to 480, in steps of 15.
+    #[schema(example = 120)]
+    pub default_session_minutes: u32,
+    /// Handover runs on Saturdays only.
+    #[validate(length(min = 1, max = 7))]
+    pub days_offered: Vec<Weekday>,
+    #[serde(default = "yes")]
+    pub waiting_list_open: bool,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfferingPatch {
+    pub tariff_id: Option<String>,
+    pub default_session_minutes: Option<u32>,
+    #[validate(length(min = 1, max = 7))]
+    pub days_offered: Option<Vec<Weekday>>,
+    pub waiting_list_open: Option<bool>,
+    pub active: Option<bool>,
+}
+
+fn check_minutes(minutes: u32) -> Result<i32, ApiError> {
+    check_session_minutes(minutes)
+        .map_err(|why| ApiError::invalid("default_session_minutes", "range", why))?;
+    Ok(i32::try_from(minutes).unwrap_or(0))
+}
+
+fn check_offered_days(service: ServiceType, days: &[Weekday]) -> Result<String, ApiError> {
+    check_days(service, days).map_err(|why| ApiError::invalid("days_offered", "days", why))?;
+    Ok(days_text(days))
+}
+
+/// The tariff must be the provider's own and price this service.
+fn check_tariff(
+    conn: &mut AnyConnection,
+    tariff_id: &str,
+    provider_id: &str,
+    service: ServiceType,
+) -> Result<(), ApiError> {
+    let tariff = match tariffs::find(conn, tariff_id) {
+        Ok(t) if t.provider_id == provider_id => t,
+        Ok(_) | Err(StoreError::NotFound) => {
+            return Err(ApiError::invalid(
+                "tariff_id",
+                "not_found",
+                "no such tariff at this provider",
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if tariff.service()? != service {
+        return Err(ApiError::invalid(
+            "tariff_id",
+            "service_mismatch",
+            format!(
+                "the tariff prices {} contact, not {service}",
+                tariff.service_type
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The services a centre offers.
+#[utoipa::path(
+    tag = "centres",
+    params(("centre_id" = String, Path, description = "Centre id"), PageParams),
+    responses(
+        (status = 200, description = "A page of offerings, oldest first.", body = OfferingList),
+        (status = 400, response = error::BadRequest),
+        (status = 404, response = error::NotFound),
+    )
+)]
+#[get("/centres/{centre_id}/offerings")]
+pub async fn list_offerings(
+    state: web::Data<AppState>,
+    centre_id: web::Path<String>,
+    page: ValidQuery<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let centre_id = centre_id.into_inner();
+    let (limit, after) = (page.0.limit(), page.0.after()?);
+    let page = state
+        .read(move |conn| {
+            centres::find(conn, &centre_id).or_not_found("centre")?;
+            Ok(offerings::list_for_centre(
+                conn,
+                &centre_id,
+                after.as_deref(),
+                limit,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(OfferingList {
+        items: page
+            .items
+            .iter()
+            .map(OfferingView::new)
+            .collect::<Result<_, _>>()?,
+        next_cursor: next_cursor(&page, |o| &o.id),
+    }))
+}
+
+/// Offer a service at a centre (one offering per service per centre).
+#[utoipa::path(
+    tag = "centres",
+    params(("centre_id" = String, Path, description = "Centre id")),
+    request_body = NewOffering,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created.", body = OfferingView,
+            headers(("Location" = String, description = "The offering's URL"), ("ETag" = String, description = "Version tag"))),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::Unprocessable),
+    )
+)]
+#[post("/centres/{centre_id}/offerings")]
+pub async fn create_offering(
+    state: web::Data<AppState>,
+    principal: Principal,
+    centre_id: web::Path<String>,
+    body: ValidJson<NewOffering>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.0;
+    let minutes = check_minutes(new.default_session_minutes)?;
+    let days = check_offered_days(new.service_type, &new.days_offered)?;
+    let centre_id = centre_id.into_inner();
+    let offering = state
+        .write(move |conn| {
+            let centre = centres::find(conn, &centre_id).or_not_found("centre")?;
+            principal
+                .actor()
+                .manage_catalogue(&centre.provider_id)
+                .require("centre")?;
+            check_tariff(conn, &new.tariff_id, &centre.provider_id, new.service_type)?;
+            if offerings::find_for(conn, &centre.id, new.service_type)?.is_some() {
+                return Err(ApiError::conflict(
+                    "duplicate-offering",
+                    format!(
+                        "this centre already offers {}; update that offering instead",
+                        new.service_type
+                    ),
+                ));
+            }
+            let at = now();
+            let offering = Offering {
+                id: new_id(),
+                centre_id: centre.id,
+                service_type: new.service_type.as_str().to_string(),
+                tariff_id: new.tariff_id,
+                default_session_minutes: minutes,
+                days_offered: days,
+                waiting_list_open: new.waiting_list_open,
+                active: new.active,
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            };
+            offerings::insert(conn, &offering)?;
+            Ok(offering)
+        })
+        .await?;
+    Ok(created(
+        &format!("/v1/offerings/{}", offering.id),
+        &OfferingView::new(&offering)?,
+        offering.version,
+    ))
+}
+
+/// Read a service offering.
+#[utoipa::path(
+    tag = "centres",
+    params(("id" = String, Path, description = "Offering id")),
+    responses(
+        (status = 200, description = "The offering.", body = OfferingView, headers(("ETag" = String, description = "Version tag"))),
+        (status = 404, response = error::NotFound),
+    )
+)]
+#[get("/offerings/{id}")]
+pub async fn get_offering(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let offering = state
+        .read(move |conn| offerings::find(conn, &id).or_not_found("offering"))
+        .await?;
+    Ok(ok_tagged(&OfferingView::new(&offering)?, offering.version))
+}
+
+/// Update a service offering: its tariff, days, session length, waiting list or active flag.
+#[utoipa::path(
+    tag = "centres",
+    params(("id" = String, Path, description = "Offering id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body = OfferingPatch,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated.", body = OfferingView, headers(("ETag" = String, description = "Version tag"))),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 412, response = error::PreconditionFailed),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::Unprocessable),
+    )
+)]
+#[patch("/offerings/{id}")]
+pub async fn update_offering(
+    state: web::Data<AppState>,
+    principal: Principal,
+    if_match: IfMatch,
+    id: web::Path<String>,
+    body: ValidJson<OfferingPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let patch = body.0;
+    let minutes = patch
+        .default_session_minutes
+        .map(check_minutes)
+        .transpose()?;
+    let id = id.into_inner();
+    let offering = state
+        .write(move |conn| {
+            let current = offerings::find(conn, &id).or_not_found("offering")?;
+            let centre = centres::find(conn, &current.centre_id)?;
+            principal
+                .actor()
+                .manage_catalogue(&centre.provider_id)
+                .require("offering")?;
+            if_match.check(current.version)?;
+            let service = current.service()?;
+            if let Some(tariff_id) = &patch.tariff_id {
+                check_tariff(conn, tariff_id, &centre.provider_id, service)?;
+            }
+            let changes = OfferingChanges {
+                tariff_id: patch.tariff_id,
+                default_session_minutes: minutes,
+                days_offered: patch
+                    .days_offered
+                    .map(|d| check_offered_days(service, &d))
+                    .transpose()?,
+                waiting_list_open: patch.waiting_list_open,
+                active: patch.active,
+            };
+            Ok(offerings::update(conn, &current.id, &changes, now())?)
+        })
+        .await?;
+    Ok(ok_tagged(&OfferingView::new(&offering)?, offering.version))
+}

@@ -1,0 +1,685 @@
+//! Tariffs: a provider's fees for one service, versioned by the date they take effect. Public
+//! to read: a family must be able to see what contact will cost.
+
+use actix_web::{get, patch, post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use time::Date;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use crate::error::{self, ApiError, FieldError, OrNotFound, Require};
+use crate::extract::{Principal, ValidJson, ValidQuery};
+use crate::http::{
+    self, created, list_response, next_cursor, ok_tagged, utc, IfMatch, Instant, PageParams,
+    CURRENCY,
+};
+use crate::state::AppState;
+use ccm_domain::presets;
+use ccm_domain::tariff::{self, CancellationRule, Coverage, SessionFee, Tariff, Waiver};
+use ccm_domain::{london, Funder, Money, ReferrerKind, ServiceType};
+use ccm_persistence::tariffs::{self as store, TariffFilter, TariffRow, TariffVersion};
+use ccm_persistence::{new_id, now, providers, AnyConnection, StoreError};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_presets)
+        .service(list_tariffs)
+        .service(create_tariff)
+        .service(get_tariff)
+        .service(update_tariff)
+        .service(add_version);
+}
+
+/// Every fee component of a service. Amounts are decimal strings in pounds; an omitted fee is
+/// zero (or absent).
+#[derive(Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "referral_fee": "30.00", "referral_fee_refundable": false,
+    "balance": "100.00", "balance_refundable": false,
+    "session_fee": {"basis": "per_hour", "amount": "95.00"},
+    "cancellation": {"rule": "session_charge"}
+}))]
+pub struct Fees {
+    /// Admin or referral fee, due with the referral.
+    #[serde(default, with = "http::money")]
+    #[schema(value_type = String, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$", example = "30.00")]
+    pub referral_fee: Money,
+    #[serde(default)]
+    pub referral_fee_refundable: bool,
+    /// Due when a place is offered (the balance of a contact fee, or the rest of a processing
+    /// fee); paid before contact starts.
+    #[serde(default, with = "http::money")]
+    #[schema(value_type = String, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$", example = "110.00")]
+    pub balance: Money,
+    #[serde(default)]
+    pub balance_refundable: bool,
+    /// What the referral fee and balance buy, if contact itself (rather than processing).
+    #[serde(default)]
+    pub covers: Covers,
+    /// Charged before each session.
+    #[serde(default)]
+    pub session_fee: Option<SessionFeeDto>,
+    /// Charged per indirect item, before it is sent.
+    #[serde(default, with = "http::money::option")]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$", example = "6.00")]
+    pub item_fee: Option<Money>,
+    #[serde(default)]
+    pub cancellation: Cancellation,
+    /// When a funder pays instead of the family.
+    #[serde(default)]
+    #[validate(length(max = 10))]
+    pub waivers: Vec<WaiverDto>,
+    /// The provider publishes no price: the centre quotes each family on application.
+    #[serde(default)]
+    pub price_on_application: bool,
+}
+
+#[derive(Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Covers {
+    /// Contact for up to this many months (1 to 24).
+    pub months: Option<u32>,
+    /// A block of this many sessions (1 to 100); more sessions buy more blocks.
+    pub sessions: Option<u32>,
+}
+
+#[derive(Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionBasis {
+    PerSession,
+    PerHour,
+}
+
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionFeeDto {
+    pub basis: SessionBasis,
+    #[serde(with = "http::money")]
+    #[schema(value_type = String, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$", example = "95.00")]
+    pub amount: Money,
+}
+
+#[derive(Clone, Copy, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CancellationBasis {
+    /// Cancelling costs nothing.
+    #[default]
+    NoCharge,
+    /// The cancelling parent pays the cancelled session's charge.
+    SessionCharge,
+    /// The cancelling parent pays `amount`.
+    Fixed,
+}
+
+#[derive(Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cancellation {
+    pub rule: CancellationBasis,
+    /// Only for the `fixed` rule.
+    #[serde(
+        default,
+        with = "http::money::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$")]
+    pub amount: Option<Money>,
+}
+
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WaiverDto {
+    pub funder: Funder,
+    /// Only referrals from this referrer; any referrer if absent.
+    #[serde(default)]
+    pub referred_by: Option<ReferrerKind>,
+    /// Only court-ordered contact.
+    #[serde(default)]
+    pub court_ordered_only: bool,
+}
+
+impl Fees {
+    /// The domain tariff these fees describe, or 422 naming every incoherent field.
+    pub fn to_tariff(&self, service: ServiceType, field_prefix: &str) -> Result<Tariff, ApiError> {
+        let cancellation = match (self.cancellation.rule, self.cancellation.amount) {
+            (CancellationBasis::NoCharge, None) => CancellationRule::NoCharge,
+            (CancellationBasis::SessionCharge, None) => CancellationRule::SessionCharge,
+            (CancellationBasis::Fixed, Some(amount)) => CancellationRule::Fixed(amount),
+            (CancellationBasis::Fixed, None) => {
+                return Err(ApiError::invalid(
+                    &format!("{field_prefix}cancellation.amount"),
+                    "required",
+                    "is required for the fixed rule",
+                ))
+            }
+            (_, Some(_)) => {
+                return Err(ApiError::invalid(
+                    &format!("{field_prefix}cancellation.amount"),
+                    "not_allowed",
+                    "is only for the fixed rule",
+                ))
+            }
+        };
+        let tariff = Tariff {
+            service,
+            referral_fee: self.referral_fee,
+            referral_fee_refundable: self.referral_fee_refundable,
+            balance: self.balance,
+            balance_refundable: self.balance_refundable,
+            covers: Coverage {
+                months: self.covers.months,
+                sessions: self.covers.sessions,
+            },
+            session_fee: self.session_fee.as_ref().map(|s| match s.basis {
+                SessionBasis::PerSession => SessionFee::PerSession(s.amount),
+                SessionBasis::PerHour => SessionFee::PerHour(s.amount),
+            }),
+            item_fee: self.item_fee,
+            cancellation,
+            waivers: self
+                .waivers
+                .iter()
+                .map(|w| Waiver {
+                    funder: w.funder,
+                    referred_by: w.referred_by,
+                    court_ordered_only: w.court_ordered_only,
+                })
+                .collect(),
+            price_on_application: self.price_on_application,
+        };
+        let issues = tariff.issues();
+        if issues.is_empty() {
+            Ok(tariff)
+        } else {
+            Err(ApiError::validation(
+                issues
+                    .into_iter()
+                    .map(|i| {
+                        FieldError::new(format!("{field_prefix}{}", i.field), "invalid", i.message)
+                    })
+                    .collect(),
+            ))
+        }
+    }
+
+    pub fn from_tariff(t: &Tariff) -> Fees {
+        let (rule, amount) = match t.cancellation {
+            CancellationRule::NoCharge => (CancellationBasis::NoCharge, None),
+            CancellationRule::SessionCharge => (CancellationBasis::SessionCharge, None),
+            CancellationRule::Fixed(m) => (CancellationBasis::Fixed, Some(m)),
+        };
+        Fees {
+            referral_fee: t.referral_fee,
+            referral_fee_refundable: t.referral_fee_refundable,
+            balance: t.balance,
+            balance_refundable: t.balance_refundable,
+            covers: Covers {
+                months: t.covers.months,
+                sessions: t.covers.sessions,
+            },
+            session_fee: t.session_fee.map(|s| match s {
+                SessionFee::PerSession(amount) => SessionFeeDto {
+                    basis: SessionBasis::PerSession,
+                    amount,
+                },
+                SessionFee::PerHour(amount) => SessionFeeDto {
+                    basis: SessionBasis::PerHour,
+                    amount,
+                },
+            }),
+            item_fee: t.item_fee,
+            cancellation: Cancellation { rule, amount },
+            waivers: t
+                .waivers
+                .iter()
+                .map(|w| WaiverDto {
+                    funder: w.funder,
+                    referred_by: w.referred_by,
+                    court_ordered_only: w.court_ordered_only,
+                })
+                .collect(),
+            price_on_application: t.price_on_application,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TariffVersionView {
+    pub id: String,
+    /// The fees apply from this local date on, until the next version.
+    #[serde(with = "http::date::format")]
+    #[schema(value_type = String, format = Date)]
+    pub effective_from: Date,
+    pub fees: Fees,
+    pub created_at: Instant,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TariffView {
+    pub id: String,
+    pub provider_id: String,
+    #[schema(example = "CL supervised contact")]
+    pub name: String,
+    pub service_type: ServiceType,
+    #[schema(example = "GBP")]
+    pub currency: &'static str,
+    /// The version in force today (Europe/London); null if every version starts later.
+    pub current: Option<TariffVersionView>,
+    /// Every version, oldest first.
+    pub versions: Vec<TariffVersionView>,
+    pub version: i64,
+    pub created_at: Instant,
+    pub updated_at: Instant,
+}
+
+fn version_view(v: &TariffVersion, service: ServiceType) -> Result<TariffVersionView, ApiError> {
+    Ok(TariffVersionView {
+        id: v.id.clone(),
+        effective_from: v.effective_from,
+        fees: Fees::from_tariff(&v.to_domain(service)?),
+        created_at: utc(v.created_at),
+    })
+}
+
+pub fn today() -> Date {
+    london::local_date(time::OffsetDateTime::now_utc())
+}
+
+impl TariffView {
+    fn new(t: &TariffRow, versions: &[TariffVersion]) -> Result<TariffView, ApiError> {
+        let service = t.service()?;
+        let today = today();
+        let current = versions.iter().rev().find(|v| v.effective_from <= today);
+        Ok(TariffView {
+            id: t.id.clone(),
+            provider_id: t.provider_id.clone(),
+            name: t.name.clone(),
+            service_type: service,
+            currency: CURRENCY,
+            current: current.map(|v| version_view(v, service)).transpose()?,
+            versions: versions
+                .iter()
+                .map(|v| version_view(v, service))
+                .collect::<Result<_, _>>()?,
+            version: t.version,
+            created_at: utc(t.created_at),
+            updated_at: utc(t.updated_at),
+        })
+    }
+}
+
+list_response!(TariffList, TariffView);
+
+#[derive(Serialize, ToSchema)]
+pub struct PresetView {
+    #[schema(example = "cl_supervised")]
+    pub key: &'static str,
+    #[schema(example = "CL supervised contact")]
+    pub name: &'static str,
+    pub service_type: ServiceType,
+    pub currency: &'static str,
+    pub fees: Fees,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Supervised contact 2026", "service_type": "supervised", "preset": "cl_supervised"}))]
+pub struct NewTariff {
+    /// An org admin's own provider by default.
+    pub provider_id: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    pub name: String,
+    pub service_type: ServiceType,
+    /// Defaults to today (Europe/London).
+    #[serde(default, with = "http::date::format::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub effective_from: Option<Date>,
+    /// The fees; give these or a `preset`, not both.
+    #[validate(nested)]
+    pub fees: Option<Fees>,
+    /// Start from a published preset (see `GET /v1/tariff-presets`).
+    pub preset: Option<String>,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TariffPatch {
+    #[validate(length(min = 1, max = 200))]
+    pub name: String,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTariffVersion {
+    /// Must be after the latest version's date.
+    #[serde(with = "http::date::format")]
+    #[schema(value_type = String, format = Date)]
+    pub effective_from: Date,
+    #[validate(nested)]
+    pub fees: Fees,
+}
+
+#[derive(Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TariffQuery {
+    /// Tariffs of this provider.
+    pub provider: Option<String>,
+    /// Tariffs for this service.
+    pub service: Option<ServiceType>,
+}
+
+/// The published presets a tariff can start from (the two providers in the domain notes).
+#[utoipa::path(
+    tag = "tariffs",
+    responses((status = 200, description = "Every preset.", body = Vec<PresetView>))
+)]
+#[get("/tariff-presets")]
+pub async fn list_presets() -> HttpResponse {
+    let presets: Vec<PresetView> = presets::ALL
+        .iter()
+        .map(|p| {
+            let t = (p.build)();
+            PresetView {
+                key: p.key,
+                name: p.name,
+                service_type: t.service,
+                currency: CURRENCY,
+                fees: Fees::from_tariff(&t),
+            }
+        })
+        .collect();
+    HttpResponse::Ok().json(presets)
+}
+
+/// List tariffs.
+#[utoipa::path(
+    tag = "tariffs",
+    params(TariffQuery, PageParams),
+    responses(
+        (status = 200, description = "A page of tariffs, oldest first.", body = TariffList),
+        (status = 400, response = error::BadRequest),
+    )
+)]
+#[get("/tariffs")]
+pub async fn list_tariffs(
+    state: web::Data<AppState>,
+    query: ValidQuery<TariffQuery>,
+    page: ValidQuery<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = TariffFilter {
+        provider_id: query.0.provider,
+        service: query.0.service,
+    };
+    let (limit, after) = (page.0.limit(), page.0.after()?);
+    let (page, mut versions) = state
+        .read(move |conn| {
+            let page = store::list(conn, &filter, after.as_deref(), limit)?;
+            let ids: Vec<&str> = page.items.iter().map(|t| t.id.as_str()).collect();
+            let versions = store::versions_of(conn, &ids)?;
+            Ok((page, versions))
+        })
+        .await?;
+    let items = page
+        .items
+        .iter()
+        .map(|t| TariffView::new(t, &versions.remove(&t.id).unwrap_or_default()))
+        .collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(TariffList {
+        items,
+        next_cursor: next_cursor(&page, |t| &t.id),
+    }))
+}
+
+/// Create a tariff with its first version, from fees or a preset.
+#[utoipa::path(
+    tag = "tariffs",
+    request_body = NewTariff,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created.", body = TariffView,
+            headers(("Location" = String, description = "The tariff's URL"), ("ETag" = String, description = "Version tag"))),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::Unprocessable),
+    )
+)]
+#[post("/tariffs")]
+pub async fn create_tariff(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: ValidJson<NewTariff>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.0;
+    let provider_id = match new.provider_id.or_else(|| principal.provider_id.clone()) {
+        Some(p) => p,
+        None => return Err(ApiError::invalid("provider_id", "required", "is required")),
+    };
+    principal
+        .actor()
+        .manage_catalogue(&provider_id)
+        .require("provider")?;
+    let fees = match (new.fees, new.preset) {
+        (Some(fees), None) => fees,
+        (None, Some(key)) => {
+            let preset = presets::find(&key).ok_or_else(|| {
+                let keys: Vec<_> = presets::ALL.iter().map(|p| p.key).collect();
+                ApiError::invalid(
+                    "preset",
+                    "unknown",
+                    format!("no such preset; one of: {}", keys.join(", ")),
+                )
+            })?;
+            let tariff = (preset.build)();
+            if tariff.service != new.service_type {
+                return Err(ApiError::invalid(
+                    "preset",
+                    "service_mismatch",
+                    format!(
+                        "the preset prices {} contact, not {}",
+                        tariff.service, new.service_type
+                    ),
+                ));
+            }
+            Fees::from_tariff(&tariff)
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "fees",
+                "one_of",
+                "give either fees or a preset",
+            ))
+        }
+    };
+    let tariff = fees.to_tariff(new.service_type, "fees.")?;
+    let at = now();
+    let row = TariffRow {
+        id: new_id(),
+        provider_id,
+        name: new.name.trim().to_string(),
+        service_type: new.service_type.as_str().to_string(),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    let first = TariffVersion::from_domain(
+        new_id(),
+        row.id.clone(),
+        new.effective_from.unwrap_or_else(today),
+        &tariff,
+        at,
+    );
+    let (row, first) = state
+        .write(move |conn| {
+            match providers::find(conn, &row.provider_id) {
+                Err(StoreError::NotFound) => {
+                    return Err(ApiError::invalid(
+                        "provider_id",
+                        "not_found",
+                        "no such provider",
+                    ))
+                }
+                other => other?,
+            };
+            ensure_unique_name(conn, &row.provider_id, &row.name, None)?;
+            store::insert(conn, &row)?;
+            store::insert_version(conn, &first)?;
+            Ok((row, first))
+        })
+        .await?;
+    Ok(created(
+        &format!("/v1/tariffs/{}", row.id),
+        &TariffView::new(&row, &[first])?,
+        row.version,
+    ))
+}
+
+fn ensure_unique_name(
+    conn: &mut AnyConnection,
+    provider_id: &str,
+    name: &str,
+    except: Option<&str>,
+) -> Result<(), ApiError> {
+    if store::name_taken(conn, provider_id, name, except)? {
+        return Err(ApiError::conflict(
+            "duplicate-name",
+            "this provider already has a tariff with this name",
+        ));
+    }
+    Ok(())
+}
+
+/// Read a tariff with every version.
+#[utoipa::path(
+    tag = "tariffs",
+    params(("id" = String, Path, description = "Tariff id")),
+    responses(
+        (status = 200, description = "The tariff.", body = TariffView, headers(("ETag" = String, description = "Version tag"))),
+        (status = 404, response = error::NotFound),
+    )
+)]
+#[get("/tariffs/{id}")]
+pub async fn get_tariff(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let (row, versions) = state
+        .read(move |conn| {
+            let row = store::find(conn, &id).or_not_found("tariff")?;
+            let versions = store::versions_of(conn, &[&row.id])?
+                .remove(&row.id)
+                .unwrap_or_default();
+            Ok((row, versions))
+        })
+        .await?;
+    Ok(ok_tagged(&TariffView::new(&row, &versions)?, row.version))
+}
+
+/// Rename a tariff. Fees are never edited in place: add a version instead.
+#[utoipa::path(
+    tag = "tariffs",
+    params(("id" = String, Path, description = "Tariff id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body = TariffPatch,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Renamed.", body = TariffView, headers(("ETag" = String, description = "Version tag"))),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 412, response = error::PreconditionFailed),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::Unprocessable),
+    )
+)]
+#[patch("/tariffs/{id}")]
+pub async fn update_tariff(
+    state: web::Data<AppState>,
+    principal: Principal,
+    if_match: IfMatch,
+    id: web::Path<String>,
+    body: ValidJson<TariffPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let name = body.0.name.trim().to_string();
+    let id = id.into_inner();
+    let (row, versions) = state
+        .write(move |conn| {
+            let current = store::find(conn, &id).or_not_found("tariff")?;
+            principal
+                .actor()
+                .manage_catalogue(&current.provider_id)
+                .require("tariff")?;
+            if_match.check(current.version)?;
+            ensure_unique_name(conn, &current.provider_id, &name, Some(&current.id))?;
+            let row = store::rename(conn, &current.id, &name, now())?;
+            let versions = store::versions_of(conn, &[&row.id])?
+                .remove(&row.id)
+                .unwrap_or_default();
+            Ok((row, versions))
+        })
+        .await?;
+    Ok(ok_tagged(&TariffView::new(&row, &versions)?, row.version))
+}
+
+/// Add a version: new fees from a later date on. Earlier versions stay as they were.
+#[utoipa::path(
+    tag = "tariffs",
+    params(("id" = String, Path, description = "Tariff id")),
+    request_body = NewTariffVersion,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Added; the tariff with all its versions.", body = TariffView,
+            headers(("Location" = String, description = "The tariff's URL"), ("ETag" = String, description = "Version tag"))),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::Unprocessable),
+    )
+)]
+#[post("/tariffs/{id}/versions")]
+pub async fn add_version(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    body: ValidJson<NewTariffVersion>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.0;
+    let id = id.into_inner();
+    let (row, versions) = state
+        .write(move |conn| {
+            let row = store::find(conn, &id).or_not_found("tariff")?;
+            principal
+                .actor()
+                .manage_catalogue(&row.provider_id)
+                .require("tariff")?;
+            let tariff = new.fees.to_tariff(row.service()?, "fees.")?;
+            let latest = store::latest_effective_from(conn, &row.id)?;
+            tariff::check_new_version_date(latest, new.effective_from)
+                .map_err(|why| ApiError::invalid("effective_from", "too_early", why))?;
+            let version = TariffVersion::from_domain(
+                new_id(),
+                row.id.clone(),
+                new.effective_from,
+                &tariff,
+                now(),
+            );
+            store::insert_version(conn, &version)?;
+            let versions = store::versions_of(conn, &[&row.id])?
+                .remove(&row.id)
+                .unwrap_or_default();
+            Ok((row, versions))
+        })
+        .await?;
+    Ok(created(
+        &format!("/v1/tariffs/{}", row.id),
+        &TariffView::new(&row, &versions)?,
+        row.version,
+    ))
+}

@@ -1,0 +1,87 @@
+//! Europe/London time, handled explicitly: GMT (UTC+0) in winter, BST (UTC+1) from 01:00 UTC on
+//! the last Sunday of March until 01:00 UTC on the last Sunday of October. Centres store
+//! instants in UTC and show people the local wall-clock time.
+
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset, Weekday};
+
+const GMT: UtcOffset = UtcOffset::UTC;
+const BST: UtcOffset = match UtcOffset::from_hms(1, 0, 0) {
+    Ok(o) => o,
+    Err(_) => UtcOffset::UTC,
+};
+
+/// The last Sunday of `month` in `year`.
+fn last_sunday(year: i32, month: Month) -> Date {
+    let last_day = time::util::days_in_month(month, year);
+    let mut date = Date::from_calendar_date(year, month, last_day).unwrap_or(Date::MIN);
+    while date.weekday() != Weekday::Sunday {
+        date = date.previous_day().unwrap_or(date);
+    }
+    date
+}
+
+/// The instant (UTC) when British Summer Time starts and ends in `year`.
+fn bst_bounds(year: i32) -> (OffsetDateTime, OffsetDateTime) {
+    let one_am = Time::from_hms(1, 0, 0).unwrap_or(Time::MIDNIGHT);
+    let start = PrimitiveDateTime::new(last_sunday(year, Month::March), one_am).assume_utc();
+    let end = PrimitiveDateTime::new(last_sunday(year, Month::October), one_am).assume_utc();
+    (start, end)
+}
+
+/// The Europe/London offset in force at `instant`.
+pub fn offset_at(instant: OffsetDateTime) -> UtcOffset {
+    let (start, end) = bst_bounds(instant.to_offset(GMT).year());
+    if instant >= start && instant < end {
+        BST
+    } else {
+        GMT
+    }
+}
+
+/// `instant` as Europe/London wall-clock time.
+pub fn to_local(instant: OffsetDateTime) -> OffsetDateTime {
+    instant.to_offset(offset_at(instant))
+}
+
+/// Today's date in Europe/London at `instant`.
+pub fn local_date(instant: OffsetDateTime) -> Date {
+    to_local(instant).date()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn clocks_go_forward_on_the_last_sunday_of_march_at_one_utc() {
+        // 2026-03-29 is the last Sunday of March 2026.
+        assert_eq!(offset_at(datetime!(2026-03-29 00:59:59 UTC)), GMT);
+        assert_eq!(offset_at(datetime!(2026-03-29 01:00 UTC)), BST);
+    }
+
+    #[test]
+    fn clocks_go_back_on_the_last_sunday_of_october_at_one_utc() {
+        // 2026-10-25 is the last Sunday of October 2026.
+        assert_eq!(offset_at(datetime!(2026-10-25 00:59:59 UTC)), BST);
+        assert_eq!(offset_at(datetime!(2026-10-25 01:00 UTC)), GMT);
+    }
+
+    #[test]
+    fn a_summer_saturday_morning_is_an_hour_ahead_of_utc() {
+        let local = to_local(datetime!(2026-06-13 08:00 UTC));
+        assert_eq!((local.hour(), local.minute()), (9, 0));
+    }
+
+    #[test]
+    fn just_before_midnight_utc_in_summer_is_already_tomorrow_in_london() {
+        assert_eq!(
+            local_date(datetime!(2026-07-01 23:30 UTC)),
+            time::macros::date!(2026 - 07 - 02)
+        );
+        assert_eq!(
+            local_date(datetime!(2026-12-01 23:30 UTC)),
+            time::macros::date!(2026 - 12 - 01)
+        );
+    }
+}

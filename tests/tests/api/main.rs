@@ -1,0 +1,10 @@
+//! Black-box tests: the real application over HTTP on a fresh database per test, on SQLite or
+//! (with CCM_TEST_BACKEND=postgres) PostgreSQL. One binary, so the app is linked once.
+
+mod auth;
+mod catalogue;
+mod openapi;
+mod plumbing;
+mod quotes;
+mod tariffs;
+mod users;
