@@ -136,11 +136,16 @@ fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
 
 fn default_message(e: &validator::ValidationError) -> String {
     let param = |name: &str| e.params.get(name).map(|v| v.to_string());
+    let unit = if e.params.get("value").is_some_and(|v| v.is_array()) {
+        "items"
+    } else {
+        "characters"
+    };
     match e.code.as_ref() {
         "length" => match (param("min"), param("max")) {
-            (Some(min), Some(max)) => format!("must be {min} to {max} characters"),
-            (None, Some(max)) => format!("must be at most {max} characters"),
-            (Some(min), None) => format!("must be at least {min} characters"),
+            (Some(min), Some(max)) => format!("must be {min} to {max} {unit}"),
+            (None, Some(max)) => format!("must be at most {max} {unit}"),
+            (Some(min), None) => format!("must be at least {min} {unit}"),
             _ => "has the wrong length".into(),
         },
         "range" => match (param("min"), param("max")) {
@@ -168,13 +173,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidQuery<T> {
 }
 
 pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, ApiError> {
-    // An empty value (`?town=`) means the parameter is not given, as frontends often send them.
-    let cleaned = query
-        .split('&')
-        .filter(|pair| !pair.is_empty() && !pair.ends_with('='))
-        .collect::<Vec<_>>()
-        .join("&");
-    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(cleaned.as_bytes()));
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();

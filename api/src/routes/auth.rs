@@ -35,8 +35,10 @@ pub struct TokenRequest {
     #[serde(default)]
     pub grant_type: GrantType,
     #[validate(length(min = 3, max = 254))]
+    #[schema(min_length = 3, max_length = 254)]
     pub email: String,
     #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
     pub password: String,
 }
 
@@ -61,6 +63,7 @@ pub struct TokenResponse {
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub refresh_token: String,
 }
 

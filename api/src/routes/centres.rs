@@ -34,13 +34,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[schema(example = json!({"line1": "12 Station Road", "line2": null, "town": "Ashford", "postcode": "TN23 1PP"}))]
 pub struct Address {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub line1: String,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub line2: Option<String>,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub town: String,
     /// A UK postcode; stored in its standard form ("TN23 1PP").
     #[validate(length(min = 5, max = 10))]
+    #[schema(
+        min_length = 5,
+        max_length = 10,
+        pattern = r"^ ?[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2} ?$"
+    )]
     pub postcode: String,
 }
 
@@ -48,13 +56,20 @@ pub struct Address {
 #[serde(deny_unknown_fields)]
 pub struct AddressPatch {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub line1: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub line2: Option<Option<String>>,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub town: Option<String>,
     #[validate(length(min = 5, max = 10))]
+    #[schema(
+        min_length = 5,
+        max_length = 10,
+        pattern = r"^ ?[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2} ?$"
+    )]
     pub postcode: Option<String>,
 }
 
@@ -89,6 +104,7 @@ fn one() -> u8 {
 #[serde(deny_unknown_fields)]
 pub struct OpeningPatternInput {
     #[validate(length(max = 28))]
+    #[schema(max_items = 28)]
     pub rules: Vec<OpeningRuleDto>,
 }
 
@@ -211,10 +227,12 @@ pub struct NewCentre {
     /// The provider running the centre; an org admin's own provider by default.
     pub provider_id: Option<String>,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[validate(nested)]
     pub address: Address,
     #[validate(length(min = 5, max = 30))]
+    #[schema(min_length = 5, max_length = 30)]
     pub phone: Option<String>,
     /// Only `Europe/London` is supported.
     #[schema(example = "Europe/London")]
@@ -234,6 +252,7 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct CentrePatch {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[validate(nested)]
     pub address: Option<AddressPatch>,
@@ -489,10 +508,11 @@ pub async fn update_centre(
                 .actor()
                 .manage_catalogue(&current.provider_id)
                 .require("centre")?;
-            if_match.check(current.version)?;
             if let Some(name) = &changes.name {
                 ensure_unique_name(conn, &current.provider_id, name, Some(&current.id))?;
             }
+            // Preconditions last: a request that is wrong anyway gets that answer first.
+            if_match.check(current.version)?;
             let centre = centres::update(conn, &current.id, &changes, now())?;
             let services = centres::services_of(conn, &[&centre.id])?.remove(&centre.id);
             Ok((centre, services.unwrap_or_default()))

@@ -30,9 +30,11 @@ pub struct Me {
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
     pub current_password: String,
     /// At least 12 characters.
     #[validate(length(min = 12, max = 128))]
+    #[schema(min_length = 12, max_length = 128)]
     pub new_password: String,
 }
 

@@ -75,6 +75,7 @@ pub struct NewOffering {
     pub default_session_minutes: u32,
     /// Handover runs on Saturdays only.
     #[validate(length(min = 1, max = 7))]
+    #[schema(min_items = 1, max_items = 7)]
     pub days_offered: Vec<Weekday>,
     #[serde(default = "yes")]
     pub waiting_list_open: bool,
@@ -92,6 +93,7 @@ pub struct OfferingPatch {
     pub tariff_id: Option<String>,
     pub default_session_minutes: Option<u32>,
     #[validate(length(min = 1, max = 7))]
+    #[schema(min_items = 1, max_items = 7)]
     pub days_offered: Option<Vec<Weekday>>,
     pub waiting_list_open: Option<bool>,
     pub active: Option<bool>,
@@ -309,7 +311,6 @@ pub async fn update_offering(
                 .actor()
                 .manage_catalogue(&centre.provider_id)
                 .require("offering")?;
-            if_match.check(current.version)?;
             let service = current.service()?;
             if let Some(tariff_id) = &patch.tariff_id {
                 check_tariff(conn, tariff_id, &centre.provider_id, service)?;
@@ -324,6 +325,8 @@ pub async fn update_offering(
                 waiting_list_open: patch.waiting_list_open,
                 active: patch.active,
             };
+            // Preconditions last: a request that is wrong anyway gets that answer first.
+            if_match.check(current.version)?;
             Ok(offerings::update(conn, &current.id, &changes, now())?)
         })
         .await?;

@@ -62,14 +62,19 @@ list_response!(ProviderList, ProviderView);
 #[schema(example = json!({"name": "Family Contact Trust", "charity_number": "1234567", "website": "https://contact-trust.example"}))]
 pub struct NewProvider {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[validate(length(min = 1, max = 20))]
+    #[schema(min_length = 1, max_length = 20)]
     pub charity_number: Option<String>,
     #[validate(url, length(max = 300))]
+    #[schema(format = "uri", max_length = 300)]
     pub website: Option<String>,
     #[validate(email, length(max = 254))]
+    #[schema(format = Email, max_length = 254)]
     pub contact_email: Option<String>,
     #[validate(length(min = 5, max = 30))]
+    #[schema(min_length = 5, max_length = 30)]
     pub contact_phone: Option<String>,
 }
 
@@ -78,6 +83,7 @@ pub struct NewProvider {
 #[serde(deny_unknown_fields)]
 pub struct ProviderPatch {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
@@ -245,7 +251,6 @@ pub async fn update_provider(
                 .actor()
                 .manage_catalogue(&current.id)
                 .require("provider")?;
-            if_match.check(current.version)?;
             let name = patch.name.map(|n| n.trim().to_string());
             if let Some(name) = &name {
                 if providers::name_taken(conn, name, Some(&current.id))? {
@@ -262,6 +267,8 @@ pub async fn update_provider(
                 contact_email: patch.contact_email,
                 contact_phone: patch.contact_phone,
             };
+            // Preconditions last: a request that is wrong anyway gets that answer first.
+            if_match.check(current.version)?;
             Ok(providers::update(conn, &current.id, &changes, now())?)
         })
         .await?;

@@ -39,6 +39,7 @@ pub struct QuoteRequest {
     /// Sessions to price (0 to 500).
     #[serde(default)]
     #[validate(range(max = 500))]
+    #[schema(maximum = 500)]
     pub sessions: u32,
     /// Hours per session in quarter hours (0.25 to 24); defaults to the centre's session
     /// length for the service, or 2.
@@ -48,6 +49,7 @@ pub struct QuoteRequest {
     /// Indirect items to forward (0 to 1000).
     #[serde(default)]
     #[validate(range(max = 1000))]
+    #[schema(maximum = 1000)]
     pub items: u32,
     /// Price under the tariff version in force on this date (default today, Europe/London).
     #[serde(default, with = "http::date::format::option")]

@@ -64,9 +64,11 @@ list_response!(RoomList, RoomView);
 #[schema(example = json!({"name": "Garden Room", "kind": "shared", "capacity": 6}))]
 pub struct NewRoom {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     pub kind: RoomKind,
     /// Families at once: required for a shared room (1 to 50); 1 for a private room.
+    #[schema(minimum = 1, maximum = 50)]
     pub capacity: Option<u32>,
     #[serde(default = "yes")]
     pub active: bool,
@@ -80,8 +82,10 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct RoomPatch {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     pub kind: Option<RoomKind>,
+    #[schema(minimum = 1, maximum = 50)]
     pub capacity: Option<u32>,
     pub active: Option<bool>,
 }
@@ -263,7 +267,6 @@ pub async fn update_room(
                 .actor()
                 .manage_catalogue(&centre.provider_id)
                 .require("room")?;
-            if_match.check(current.version)?;
             let kind = patch.kind.unwrap_or(current.kind()?);
             // Changing the kind re-checks the capacity: a shared room made private holds one.
             let capacity = match (patch.kind, patch.capacity) {
@@ -286,6 +289,8 @@ pub async fn update_room(
                 capacity,
                 active: patch.active,
             };
+            // Preconditions come last: a request that is wrong anyway gets that answer first.
+            if_match.check(current.version)?;
             Ok(rooms::update(conn, &current.id, &changes, now())?)
         })
         .await?;

@@ -69,6 +69,7 @@ pub struct Fees {
     /// When a funder pays instead of the family.
     #[serde(default)]
     #[validate(length(max = 10))]
+    #[schema(max_items = 10)]
     pub waivers: Vec<WaiverDto>,
     /// The provider publishes no price: the centre quotes each family on application.
     #[serde(default)]
@@ -328,6 +329,7 @@ pub struct NewTariff {
     /// An org admin's own provider by default.
     pub provider_id: Option<String>,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub service_type: ServiceType,
     /// Defaults to today (Europe/London).
@@ -345,6 +347,7 @@ pub struct NewTariff {
 #[serde(deny_unknown_fields)]
 pub struct TariffPatch {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
 }
 
@@ -614,8 +617,9 @@ pub async fn update_tariff(
                 .actor()
                 .manage_catalogue(&current.provider_id)
                 .require("tariff")?;
-            if_match.check(current.version)?;
             ensure_unique_name(conn, &current.provider_id, &name, Some(&current.id))?;
+            // Preconditions last: a request that is wrong anyway gets that answer first.
+            if_match.check(current.version)?;
             let row = store::rename(conn, &current.id, &name, now())?;
             let versions = store::versions_of(conn, &[&row.id])?
                 .remove(&row.id)

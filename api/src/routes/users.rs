@@ -67,8 +67,10 @@ list_response!(UserList, UserView);
 #[schema(example = json!({"email": "volunteer2@cl.demo.ccm", "display_name": "Robin Volunteer", "role": "volunteer", "password": "a-long-first-password"}))]
 pub struct NewUser {
     #[validate(email, length(max = 254))]
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: String,
     pub role: Role,
     /// Required for every role but `platform_admin`; an org admin's own provider by default.
@@ -76,6 +78,7 @@ pub struct NewUser {
     pub provider_id: Option<String>,
     /// At least 12 characters. The user should change it at first login (`POST /v1/me/password`).
     #[validate(length(min = 12, max = 128))]
+    #[schema(min_length = 12, max_length = 128)]
     pub password: String,
 }
 
@@ -83,12 +86,14 @@ pub struct NewUser {
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
     pub role: Option<Role>,
     /// `false` deactivates the account and ends all its logins.
     pub active: Option<bool>,
     /// Sets a new password and ends all the account's logins.
     #[validate(length(min = 12, max = 128))]
+    #[schema(min_length = 12, max_length = 128)]
     pub password: Option<String>,
 }
 
@@ -337,13 +342,14 @@ pub async fn update_user(
                 )
                 .map_err(|why| ApiError::rule("own-account", why))?;
             }
-            if_match.check(user.version)?;
             let changes = UserChanges {
                 display_name: patch.display_name.map(|n| n.trim().to_string()),
                 role: patch.role.map(|r| r.as_str().to_string()),
                 active: patch.active,
                 password_hash,
             };
+            // Preconditions last: a request that is wrong anyway gets that answer first.
+            if_match.check(user.version)?;
             let at = now();
             let updated = users::update(conn, &user.id, &changes, at)?;
             if patch.active == Some(false) || changes.password_hash.is_some() {

@@ -98,6 +98,10 @@ fn a_wrong_query_value_is_400_naming_the_parameter() {
     assert_eq!(body["errors"][0]["field"], "service");
     let body = app.get("/v1/centres?cursor=abc").send().problem(400);
     assert_eq!(body["errors"][0]["field"], "cursor");
+    let body = app.get("/v1/centres?cursor=").send().problem(400);
+    assert_eq!(body["errors"][0]["field"], "cursor");
+    let body = app.get("/v1/centres?service=").send().problem(400);
+    assert_eq!(body["errors"][0]["field"], "service");
     let body = app.get("/v1/centres?active=perhaps").send().problem(400);
     assert_eq!(body["errors"][0]["field"], "active");
 }
