@@ -30,4 +30,4 @@ query=""
 [ "$base" != "$PG_URL" ] && query="?${PG_URL#*\?}"
 run_url="${base%/*}/$db$query"
 echo "PostgreSQL tests in a fresh database $db"
-CCM_TEST_BACKEND=postgres TEST_DATABASE_URL="$run_url" ${CARGO:-cargo} test -p ccm-tests
+CCM_TEST_BACKEND=postgres TEST_DATABASE_URL="$run_url" ${CARGO:-cargo} test --workspace

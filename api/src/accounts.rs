@@ -5,6 +5,7 @@ use ccm_domain::Role;
 use ccm_persistence::users::{self, User};
 use ccm_persistence::{new_id, now, Db, StoreError};
 
+use crate::config::Config;
 use crate::security::hash_password;
 
 #[derive(Debug, PartialEq, Eq)]
@@ -49,4 +50,16 @@ pub fn create_platform_admin(
         Ok(Created::New(user.id))
     })
     .map_err(|e| e.to_string())
+}
+
+/// Creates the platform admin named by `CCM_BOOTSTRAP_ADMIN_EMAIL`/`_PASSWORD` if there is no
+/// account with that address yet; returns the address when it created one.
+pub fn bootstrap(db: &Db, config: &Config) -> Result<Option<String>, String> {
+    let Some((email, password)) = &config.bootstrap_admin else {
+        return Ok(None);
+    };
+    match create_platform_admin(db, email, password, "Platform admin")? {
+        Created::New(_) => Ok(Some(email.clone())),
+        Created::AlreadyExists(_) => Ok(None),
+    }
 }

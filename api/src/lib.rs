@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod idempotency;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;
@@ -74,6 +75,7 @@ pub fn app(
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", (*shared.doc).clone()))
         .default_service(web::to(fallback))
         .wrap(from_fn(problems_and_request_ids))
+        .wrap(from_fn(idempotency::idempotency))
         .wrap(Condition::new(
             !config.cors_origins.is_empty(),
             cors(&config.cors_origins),

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use tracing_subscriber::EnvFilter;
 
-use ccm_api::accounts::{create_platform_admin, Created};
+use ccm_api::accounts::{bootstrap, create_platform_admin, Created};
 use ccm_api::config::{Config, Environment, LogFormat};
 use ccm_api::state::AppState;
 use ccm_api::{open_database, openapi, seed};
@@ -92,6 +92,7 @@ fn run(command: Command, config: Config) -> Result<(), String> {
                 Some(p) => p,
                 None => read_password()?,
             };
+            let email = email.trim().to_lowercase();
             match create_platform_admin(&db, &email, &password, &name)? {
                 Created::New(id) => println!("created platform admin {email} ({id})"),
                 Created::AlreadyExists(id) => {
@@ -108,12 +109,8 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             Ok(())
         }
         Command::Serve { seed_demo } => {
-            if let Some((email, password)) = &config.bootstrap_admin {
-                if let Created::New(_) =
-                    create_platform_admin(&db, email, password, "Platform admin")?
-                {
-                    println!("created platform admin {email} from CCM_BOOTSTRAP_ADMIN_EMAIL");
-                }
+            if let Some(email) = bootstrap(&db, &config)? {
+                println!("created platform admin {email} from CCM_BOOTSTRAP_ADMIN_EMAIL");
             }
             if seed_demo {
                 if let Some(report) = seed::seed_demo(&db)? {

@@ -26,17 +26,34 @@ pub async fn problems_and_request_ids(
         let mut problem = problem_for(&response);
         problem.instance = Some(request.path().to_string());
         problem.request_id = request_id.clone();
-        let body = serde_json::to_string(&problem).unwrap_or_default();
-        response = response.set_body(BoxBody::new(body));
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        response.headers_mut().remove(header::CONTENT_LENGTH);
+        response = with_problem_body(response, &problem);
     }
     if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
         response.headers_mut().insert(X_REQUEST_ID.clone(), id);
     }
     Ok(ServiceResponse::new(request, response))
+}
+
+/// A complete problem response for an error raised outside any handler.
+pub fn render_problem(error: &ApiError, path: &str, request_id: Option<&str>) -> HttpResponse {
+    let mut problem = error.problem();
+    problem.instance = Some(path.to_string());
+    problem.request_id = request_id.map(str::to_string);
+    let mut response = with_problem_body(actix_web::ResponseError::error_response(error), &problem);
+    if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(id).ok()) {
+        response.headers_mut().insert(X_REQUEST_ID.clone(), id);
+    }
+    response
+}
+
+fn with_problem_body(response: HttpResponse, problem: &Problem) -> HttpResponse {
+    let body = serde_json::to_string(problem).unwrap_or_default();
+    let mut response = response.set_body(BoxBody::new(body));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    response.headers_mut().remove(header::CONTENT_LENGTH);
+    response
 }
 
 /// The problem for an error response: ours as rendered, anyone else's (actix, a middleware) as

@@ -69,12 +69,52 @@ impl Modify for BearerAuth {
 
 /// The whole document, as served at `/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new()
+    let (_, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
+    document_idempotency(&mut api);
     api
+}
+
+/// The `Idempotency-Key` header, on exactly the operations the middleware honours it for.
+fn document_idempotency(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{ObjectBuilder, Ref, Required, Type};
+    for (path, item) in api.paths.paths.iter_mut() {
+        let Some(op) = item
+            .post
+            .as_mut()
+            .filter(|_| crate::idempotency::applies("POST", path))
+        else {
+            continue;
+        };
+        let parameter = ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "Makes a retry safe: the same key and body replay the first response (with \
+                 `Idempotent-Replayed: true`); the same key with another body is refused (422). \
+                 Keys are per caller and kept for 24 hours.",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(200))
+                    .pattern(Some("^[!-~]+$")),
+            ))
+            .build();
+        op.parameters
+            .get_or_insert_with(Vec::new)
+            .push(parameter.into());
+        op.responses
+            .responses
+            .entry("409".to_string())
+            .or_insert_with(|| Ref::from_response_name("Conflict").into());
+    }
 }
 
 pub fn yaml() -> String {

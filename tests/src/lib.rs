@@ -282,6 +282,7 @@ impl Call<'_> {
             "POST" => self.app.agent.post(&url),
             "PATCH" => self.app.agent.patch(&url),
             "PUT" => self.app.agent.put(&url),
+            "OPTIONS" => self.app.agent.options(&url).force_send_body(),
             other => panic!("method {other} not supported by the harness"),
         };
         for (name, value) in &self.headers {

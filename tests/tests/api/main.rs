@@ -3,6 +3,7 @@
 
 mod auth;
 mod catalogue;
+mod idempotency;
 mod openapi;
 mod plumbing;
 mod quotes;

@@ -121,3 +121,49 @@ fn swagger_ui_is_served_without_any_cdn() {
     let bundle = app.get("/swagger-ui/swagger-ui-bundle.js").send();
     assert_eq!(bundle.status, 200);
 }
+
+#[test]
+fn a_configured_frontend_origin_may_call_from_a_browser() {
+    let app = TestApp::spawn_with(|c| c.cors_origins = vec!["https://staff.example.org".into()]);
+    let preflight = app
+        .call("OPTIONS", "/v1/centres")
+        .header("Origin", "https://staff.example.org")
+        .header("Access-Control-Request-Method", "POST")
+        .header(
+            "Access-Control-Request-Headers",
+            "authorization, content-type, idempotency-key",
+        )
+        .send();
+    assert_eq!(preflight.status, 200, "{preflight:?}");
+    assert_eq!(
+        preflight.header("access-control-allow-origin"),
+        Some("https://staff.example.org")
+    );
+    let get = app
+        .get("/healthz")
+        .header("Origin", "https://staff.example.org")
+        .send();
+    assert_eq!(
+        get.header("access-control-allow-origin"),
+        Some("https://staff.example.org")
+    );
+    assert!(get
+        .header("access-control-expose-headers")
+        .is_some_and(|h| h.to_lowercase().contains("etag")));
+    let other = app
+        .get("/healthz")
+        .header("Origin", "https://evil.example.com")
+        .send();
+    assert_eq!(other.header("access-control-allow-origin"), None);
+}
+
+#[test]
+fn without_configured_origins_no_browser_origin_is_allowed() {
+    let app = TestApp::spawn();
+    let get = app
+        .get("/healthz")
+        .header("Origin", "https://staff.example.org")
+        .send();
+    assert_eq!(get.status, 200);
+    assert_eq!(get.header("access-control-allow-origin"), None);
+}

@@ -220,3 +220,20 @@ fn an_admin_cannot_deactivate_or_demote_themselves() {
         .json(&json!({"display_name": "Still me"}))
         .ok(200);
 }
+
+#[test]
+fn the_bootstrap_admin_from_the_environment_is_created_once() {
+    let app = TestApp::spawn();
+    let mut config = ccm_api::config::Config::development("sqlite://unused.db");
+    config.bootstrap_admin = Some(("Root@Example.org".into(), "a-long-admin-password".into()));
+    let created = ccm_api::accounts::bootstrap(&app.db, &config).unwrap();
+    assert_eq!(created.as_deref(), Some("Root@Example.org"));
+    assert_eq!(
+        ccm_api::accounts::bootstrap(&app.db, &config).unwrap(),
+        None
+    );
+    let token = app.login("root@example.org", "a-long-admin-password");
+    let me = app.get("/v1/me").token(&token).send().ok(200);
+    assert_eq!(me["role"], "platform_admin");
+    assert_eq!(me["provider_id"], serde_json::Value::Null);
+}
