@@ -6,12 +6,11 @@
 
 use std::fmt;
 
-use time::macros::{date, time};
+use time::macros::date;
 
-use ccm_domain::opening::{OpeningPattern, OpeningRule};
 use ccm_domain::presets;
 use ccm_domain::tariff::Tariff;
-use ccm_domain::{Role, RoomKind, ServiceType, Weekday};
+use ccm_domain::{Role, RoomKind, ServiceType};
 use ccm_persistence::centres::{self, pattern_json, Centre};
 use ccm_persistence::offerings::{self, days_text, Offering};
 use ccm_persistence::providers::{self, Provider};
@@ -21,6 +20,9 @@ use ccm_persistence::users::{self, User};
 use ccm_persistence::{new_id, now, AnyConnection, Db, StoreError};
 
 use crate::security::hash_password;
+
+mod places;
+use places::{days_for, minutes_for, opening_for, CentreSpec, CL_CENTRES, FA_CENTRES};
 
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
 
@@ -43,210 +45,6 @@ impl fmt::Display for Report {
             writeln!(f, "  {role:<15} {email}")?;
         }
         Ok(())
-    }
-}
-
-struct CentreSpec {
-    name: &'static str,
-    town: &'static str,
-    postcode: &'static str,
-    services: &'static [ServiceType],
-}
-
-const CL_CENTRES: &[CentreSpec] = &[
-    CentreSpec {
-        name: "CL Ashford",
-        town: "Ashford",
-        postcode: "TN23 1AA",
-        services: &[ServiceType::Supported, ServiceType::Handover],
-    },
-    CentreSpec {
-        name: "CL Canterbury",
-        town: "Canterbury",
-        postcode: "CT1 2AA",
-        services: &[ServiceType::Supported, ServiceType::Handover],
-    },
-    CentreSpec {
-        name: "CL Dover",
-        town: "Dover",
-        postcode: "CT16 1AA",
-        services: &[ServiceType::Supported],
-    },
-    CentreSpec {
-        name: "CL Folkestone",
-        town: "Folkestone",
-        postcode: "CT20 1AA",
-        services: &[ServiceType::Supported, ServiceType::Handover],
-    },
-    CentreSpec {
-        name: "CL Maidstone",
-        town: "Maidstone",
-        postcode: "ME14 1AA",
-        services: &[ServiceType::Supported],
-    },
-    CentreSpec {
-        name: "CL Margate",
-        town: "Margate",
-        postcode: "CT9 1AA",
-        services: &[ServiceType::Supported],
-    },
-    CentreSpec {
-        name: "CL Sevenoaks",
-        town: "Sevenoaks",
-        postcode: "TN13 1AA",
-        services: &[ServiceType::Supported],
-    },
-    CentreSpec {
-        name: "CL Tonbridge",
-        town: "Tonbridge",
-        postcode: "TN9 1AA",
-        services: &[ServiceType::Supported],
-    },
-    CentreSpec {
-        name: "CL Whitstable",
-        town: "Whitstable",
-        postcode: "CT5 1AA",
-        services: &[ServiceType::Supported],
-    },
-    CentreSpec {
-        name: "CL Chatham Supervised",
-        town: "Chatham",
-        postcode: "ME4 4AA",
-        services: &[ServiceType::Supervised, ServiceType::Indirect],
-    },
-    CentreSpec {
-        name: "CL Gravesend Supervised",
-        town: "Gravesend",
-        postcode: "DA11 0AA",
-        services: &[ServiceType::Supervised],
-    },
-    CentreSpec {
-        name: "CL Maidstone Supervised",
-        town: "Maidstone",
-        postcode: "ME15 6AA",
-        services: &[ServiceType::Supervised],
-    },
-    CentreSpec {
-        name: "CL Canterbury Supervised",
-        town: "Canterbury",
-        postcode: "CT1 3AA",
-        services: &[ServiceType::Supervised],
-    },
-];
-
-const FA_CENTRES: &[CentreSpec] = &[
-    CentreSpec {
-        name: "FA Barnsley",
-        town: "Barnsley",
-        postcode: "S70 1AA",
-        services: &[
-            ServiceType::Supported,
-            ServiceType::Supervised,
-            ServiceType::Handover,
-        ],
-    },
-    CentreSpec {
-        name: "FA Doncaster",
-        town: "Doncaster",
-        postcode: "DN1 1AA",
-        services: &[ServiceType::Supported, ServiceType::Supervised],
-    },
-    CentreSpec {
-        name: "FA Sheffield",
-        town: "Sheffield",
-        postcode: "S1 2AA",
-        services: &[
-            ServiceType::Supported,
-            ServiceType::Supervised,
-            ServiceType::Indirect,
-        ],
-    },
-    CentreSpec {
-        name: "FA Rotherham",
-        town: "Rotherham",
-        postcode: "S60 1AA",
-        services: &[ServiceType::Supervised],
-    },
-    CentreSpec {
-        name: "FA Wakefield",
-        town: "Wakefield",
-        postcode: "WF1 1AA",
-        services: &[ServiceType::Supervised, ServiceType::Handover],
-    },
-    CentreSpec {
-        name: "FA Huddersfield",
-        town: "Huddersfield",
-        postcode: "HD1 1AA",
-        services: &[ServiceType::Supervised],
-    },
-];
-
-fn rule(
-    weekday: Weekday,
-    opens: time::Time,
-    closes: time::Time,
-    every_weeks: u8,
-    starting: Option<time::Date>,
-) -> OpeningRule {
-    OpeningRule {
-        weekday,
-        opens,
-        closes,
-        every_weeks,
-        starting,
-    }
-}
-
-/// Opening hours that fit the services a centre offers.
-fn opening_for(services: &[ServiceType], alternate_saturdays: bool) -> OpeningPattern {
-    let mut rules = Vec::new();
-    if services.contains(&ServiceType::Handover) {
-        // CL's handover slots run 09:00 to 16:00 on Saturdays.
-        rules.push(rule(Weekday::Saturday, time!(09:00), time!(16:00), 1, None));
-    } else if services.contains(&ServiceType::Supervised) {
-        rules.push(rule(Weekday::Saturday, time!(09:30), time!(16:30), 1, None));
-    } else if alternate_saturdays {
-        rules.push(rule(
-            Weekday::Saturday,
-            time!(10:00),
-            time!(12:00),
-            2,
-            Some(date!(2026 - 01 - 03)),
-        ));
-    } else {
-        rules.push(rule(Weekday::Saturday, time!(10:00), time!(13:00), 1, None));
-    }
-    if services.contains(&ServiceType::Supervised) {
-        rules.push(rule(
-            Weekday::Wednesday,
-            time!(16:00),
-            time!(19:00),
-            1,
-            None,
-        ));
-    }
-    OpeningPattern { rules }
-}
-
-fn days_for(service: ServiceType) -> Vec<Weekday> {
-    match service {
-        ServiceType::Supervised => vec![Weekday::Wednesday, Weekday::Saturday],
-        ServiceType::Indirect => vec![
-            Weekday::Monday,
-            Weekday::Tuesday,
-            Weekday::Wednesday,
-            Weekday::Thursday,
-            Weekday::Friday,
-        ],
-        ServiceType::Supported | ServiceType::Handover => vec![Weekday::Saturday],
-    }
-}
-
-fn minutes_for(service: ServiceType) -> i32 {
-    match service {
-        ServiceType::Handover => 195,
-        ServiceType::Indirect => 15,
-        ServiceType::Supported | ServiceType::Supervised => 120,
     }
 }
 
