@@ -76,7 +76,7 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Centre, StoreError> {
     Ok(centres::table
         .find(id)
         .select(Centre::as_select())
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 pub fn name_taken(
@@ -93,7 +93,7 @@ pub fn name_taken(
     if let Some(id) = except_id {
         query = query.filter(centres::id.ne(id.to_string()));
     }
-    Ok(query.first::<String>(conn).optional()?.is_some())
+    Ok(query.get_result::<String>(conn).optional()?.is_some())
 }
 
 /// Centres in id (creation) order, after the cursor.

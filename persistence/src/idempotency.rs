@@ -48,7 +48,7 @@ pub fn claim(
     let existing = idempotency_keys::table
         .find((scope, key))
         .select(Record::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     if let Some(record) = existing {
         let age = now - record.created_at;

@@ -72,7 +72,7 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Offering, StoreError> 
     Ok(offerings::table
         .find(id)
         .select(Offering::as_select())
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 pub fn find_for(
@@ -84,7 +84,7 @@ pub fn find_for(
         .filter(offerings::centre_id.eq(centre_id))
         .filter(offerings::service_type.eq(service.as_str()))
         .select(Offering::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -43,7 +43,7 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Provider, StoreError> 
     Ok(providers::table
         .find(id)
         .select(Provider::as_select())
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 pub fn name_taken(
@@ -58,7 +58,7 @@ pub fn name_taken(
     if let Some(id) = except_id {
         query = query.filter(providers::id.ne(id.to_string()));
     }
-    Ok(query.first::<String>(conn).optional()?.is_some())
+    Ok(query.get_result::<String>(conn).optional()?.is_some())
 }
 
 /// Providers in id (creation) order, after the cursor.

@@ -50,7 +50,7 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Room, StoreError> {
     Ok(rooms::table
         .find(id)
         .select(Room::as_select())
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 pub fn name_taken(
@@ -67,7 +67,7 @@ pub fn name_taken(
     if let Some(id) = except_id {
         query = query.filter(rooms::id.ne(id.to_string()));
     }
-    Ok(query.first::<String>(conn).optional()?.is_some())
+    Ok(query.get_result::<String>(conn).optional()?.is_some())
 }
 
 pub fn list_for_centre(

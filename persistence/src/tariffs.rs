@@ -184,7 +184,7 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<TariffRow, StoreError>
     Ok(tariffs::table
         .find(id)
         .select(TariffRow::as_select())
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 pub fn name_taken(
@@ -201,7 +201,7 @@ pub fn name_taken(
     if let Some(id) = except_id {
         query = query.filter(tariffs::id.ne(id.to_string()));
     }
-    Ok(query.first::<String>(conn).optional()?.is_some())
+    Ok(query.get_result::<String>(conn).optional()?.is_some())
 }
 
 pub fn list(
@@ -258,7 +258,7 @@ pub fn version_on(
         .filter(tariff_versions::effective_from.le(date))
         .order(tariff_versions::effective_from.desc())
         .select(TariffVersion::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -270,7 +270,7 @@ pub fn latest_effective_from(
         .filter(tariff_versions::tariff_id.eq(tariff_id))
         .select(tariff_versions::effective_from)
         .order(tariff_versions::effective_from.desc())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

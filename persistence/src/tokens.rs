@@ -37,7 +37,7 @@ pub fn find_refresh(
     Ok(refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(token_hash))
         .select(RefreshToken::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -96,7 +96,7 @@ pub fn find_throttle(
     Ok(login_throttle::table
         .find(email)
         .select(Throttle::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -58,14 +58,14 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<User, StoreError> {
     Ok(users::table
         .find(id)
         .select(User::as_select())
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 pub fn find_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<User>, StoreError> {
     Ok(users::table
         .filter(users::email.eq(email.to_lowercase()))
         .select(User::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
