@@ -5,7 +5,8 @@ use time::PrimitiveDateTime;
 
 use crate::db::AnyConnection;
 use crate::error::parse_stored;
-use crate::schema::offerings;
+use crate::schema::{centres, offerings, tariffs};
+use crate::tariffs::TariffRow;
 use crate::{Page, StoreError};
 use ccm_domain::{ServiceType, Weekday};
 
@@ -86,6 +87,43 @@ pub fn find_for(
         .select(Offering::as_select())
         .get_result(conn)
         .optional()?)
+}
+
+/// A centre as a quote needs it: its name and active flag, and, if it offers the service, the
+/// offering and its tariff. One round trip, since a quote is on the public hot path.
+pub struct PricedCentre {
+    pub name: String,
+    pub active: bool,
+    pub offered: Option<(Offering, TariffRow)>,
+}
+
+/// `None` if there is no such centre.
+pub fn priced(
+    conn: &mut AnyConnection,
+    centre_id: &str,
+    service: ServiceType,
+) -> Result<Option<PricedCentre>, StoreError> {
+    let row: Option<(String, bool, Option<Offering>, Option<TariffRow>)> = centres::table
+        .left_join(
+            offerings::table.on(offerings::centre_id
+                .eq(centres::id)
+                .and(offerings::service_type.eq(service.as_str()))),
+        )
+        .left_join(tariffs::table.on(tariffs::id.eq(offerings::tariff_id)))
+        .filter(centres::id.eq(centre_id))
+        .select((
+            centres::name,
+            centres::active,
+            offerings::all_columns.nullable(),
+            tariffs::all_columns.nullable(),
+        ))
+        .get_result(conn)
+        .optional()?;
+    Ok(row.map(|(name, active, offering, tariff)| PricedCentre {
+        name,
+        active,
+        offered: offering.zip(tariff),
+    }))
 }
 
 pub fn list_for_centre(

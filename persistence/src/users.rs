@@ -5,7 +5,7 @@ use time::PrimitiveDateTime;
 
 use crate::db::AnyConnection;
 use crate::error::parse_stored;
-use crate::schema::users;
+use crate::schema::{providers, users};
 use crate::{Page, StoreError};
 use ccm_domain::Role;
 
@@ -58,6 +58,18 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<User, StoreError> {
     Ok(users::table
         .find(id)
         .select(User::as_select())
+        .get_result(conn)?)
+}
+
+/// The user and the name of its provider (none for a platform admin), in one round trip.
+pub fn find_with_provider_name(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<(User, Option<String>), StoreError> {
+    Ok(users::table
+        .left_join(providers::table)
+        .filter(users::id.eq(id))
+        .select((User::as_select(), providers::name.nullable()))
         .get_result(conn)?)
 }
 

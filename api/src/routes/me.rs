@@ -12,7 +12,7 @@ use crate::routes::users::UserView;
 use crate::security::{hash_password, verify_password};
 use crate::state::AppState;
 use ccm_persistence::users::{self, UserChanges};
-use ccm_persistence::{now, providers, tokens, StoreError};
+use ccm_persistence::{now, tokens, StoreError};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(me).service(change_password);
@@ -53,21 +53,14 @@ pub async fn me(
     principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
     let (user, provider_name) = state
-        .read(move |conn| {
-            let user = match users::find(conn, &principal.user_id) {
-                Err(StoreError::NotFound) => {
-                    return Err(ApiError::Unauthorized(
-                        "the account no longer exists".into(),
-                    ))
-                }
-                other => other?,
-            };
-            let provider_name = match &user.provider_id {
-                Some(p) => Some(providers::find(conn, p)?.name),
-                None => None,
-            };
-            Ok((user, provider_name))
-        })
+        .read(
+            move |conn| match users::find_with_provider_name(conn, &principal.user_id) {
+                Err(StoreError::NotFound) => Err(ApiError::Unauthorized(
+                    "the account no longer exists".into(),
+                )),
+                other => Ok(other?),
+            },
+        )
         .await?;
     if !user.active {
         return Err(ApiError::Unauthorized(

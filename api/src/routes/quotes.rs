@@ -15,7 +15,7 @@ use crate::routes::tariffs::today;
 use crate::state::AppState;
 use ccm_domain::quote::{self, Due, LineKind, Payer, QuoteError, QuoteRequest as DomainRequest};
 use ccm_domain::{Funder, Money, ReferrerKind, ServiceType};
-use ccm_persistence::{centres, offerings, tariffs, StoreError};
+use ccm_persistence::{offerings, tariffs, StoreError};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_quote);
@@ -193,42 +193,34 @@ pub async fn create_quote(
     };
     let (tariff, version, default_minutes) = state
         .read(move |conn| {
-            let (tariff_id, minutes) = match &source {
+            let (tariff, minutes) = match &source {
                 Source::Centre(centre_id, service) => {
-                    let centre = match centres::find(conn, centre_id) {
-                        Err(StoreError::NotFound) => {
-                            return Err(ApiError::invalid(
-                                "centre_id",
-                                "not_found",
-                                "no such centre",
-                            ))
-                        }
-                        other => other?,
+                    let Some(centre) = offerings::priced(conn, centre_id, *service)? else {
+                        return Err(ApiError::invalid(
+                            "centre_id",
+                            "not_found",
+                            "no such centre",
+                        ));
                     };
-                    let offering =
-                        offerings::find_for(conn, &centre.id, *service)?.filter(|o| o.active);
-                    let Some(offering) = offering.filter(|_| centre.active) else {
+                    let offered = centre.offered.filter(|(o, _)| o.active && centre.active);
+                    let Some((offering, tariff)) = offered else {
                         return Err(ApiError::rule(
                             "service-not-offered",
                             format!("{} does not offer {service} contact", centre.name),
                         ));
                     };
-                    (
-                        offering.tariff_id,
-                        u32::try_from(offering.default_session_minutes).ok(),
-                    )
+                    (tariff, u32::try_from(offering.default_session_minutes).ok())
                 }
-                Source::Tariff(id) => (id.clone(), None),
-            };
-            let tariff = match tariffs::find(conn, &tariff_id) {
-                Err(StoreError::NotFound) => {
-                    return Err(ApiError::invalid(
-                        "tariff_id",
-                        "not_found",
-                        "no such tariff",
-                    ))
-                }
-                other => other?,
+                Source::Tariff(id) => match tariffs::find(conn, id) {
+                    Err(StoreError::NotFound) => {
+                        return Err(ApiError::invalid(
+                            "tariff_id",
+                            "not_found",
+                            "no such tariff",
+                        ))
+                    }
+                    other => (other?, None),
+                },
             };
             let Some(version) = tariffs::version_on(conn, &tariff.id, as_of)? else {
                 return Err(ApiError::rule(
