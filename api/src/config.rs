@@ -79,6 +79,17 @@ impl Config {
                     .map_err(|_| ConfigError(format!("{name}={v:?} is not a whole number"))),
             }
         };
+        // Bounds keep every duration well inside what time arithmetic can represent.
+        let bounded = |name: &str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
+            let value = number(name, default)?;
+            if (min..=max).contains(&value) {
+                Ok(value)
+            } else {
+                Err(ConfigError(format!(
+                    "{name}={value} must be between {min} and {max}"
+                )))
+            }
+        };
         let jwt_secret = var("CCM_JWT_SECRET").unwrap_or_else(|| DEV_JWT_SECRET.to_string());
         if environment == Environment::Production {
             if jwt_secret == DEV_JWT_SECRET {
@@ -127,21 +138,27 @@ impl Config {
                 )))
             }
         };
-        let max_failures = u32::try_from(number("CCM_LOGIN_MAX_FAILURES", 5)?)
-            .unwrap_or(5)
-            .max(1);
-        let lock_secs = i64::try_from(number("CCM_LOGIN_LOCK_SECS", 15 * 60)?).unwrap_or(15 * 60);
+        let max_failures =
+            u32::try_from(bounded("CCM_LOGIN_MAX_FAILURES", 5, 1, 100)?).unwrap_or(5);
+        let lock_secs =
+            i64::try_from(bounded("CCM_LOGIN_LOCK_SECS", 15 * 60, 1, 24 * 3600)?).unwrap_or(900);
         Ok(Config {
             environment,
             bind: var("CCM_BIND").unwrap_or_else(|| DEFAULT_BIND.to_string()),
             database,
             jwt_secret,
-            access_token_ttl: Duration::from_secs(
-                number("CCM_ACCESS_TOKEN_TTL_SECS", 15 * 60)?.max(1),
-            ),
-            refresh_token_ttl: Duration::from_secs(
-                number("CCM_REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?.max(1),
-            ),
+            access_token_ttl: Duration::from_secs(bounded(
+                "CCM_ACCESS_TOKEN_TTL_SECS",
+                15 * 60,
+                1,
+                24 * 3600,
+            )?),
+            refresh_token_ttl: Duration::from_secs(bounded(
+                "CCM_REFRESH_TOKEN_TTL_SECS",
+                30 * 24 * 3600,
+                60,
+                365 * 24 * 3600,
+            )?),
             cors_origins: var("CCM_CORS_ORIGINS")
                 .map(|v| {
                     v.split(',')
@@ -210,6 +227,13 @@ mod tests {
     #[test]
     fn a_half_configured_bootstrap_admin_is_an_error() {
         assert!(config(&[("CCM_BOOTSTRAP_ADMIN_EMAIL", "a@b.org")]).is_err());
+    }
+
+    #[test]
+    fn durations_must_be_sensible() {
+        let err = config(&[("CCM_ACCESS_TOKEN_TTL_SECS", "99999999999")]).unwrap_err();
+        assert!(err.0.contains("between 1 and 86400"), "{err}");
+        assert!(config(&[("CCM_LOGIN_LOCK_SECS", "0")]).is_err());
     }
 
     #[test]

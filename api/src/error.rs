@@ -270,8 +270,10 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ApiError::not_found("resource"),
-            StoreError::Duplicate(what) => {
-                ApiError::conflict("duplicate", format!("this already exists ({what})"))
+            StoreError::Duplicate(constraint) => {
+                // The constraint names the schema: it goes to the log, not to the caller.
+                tracing::info!(%constraint, "unique constraint refused a write");
+                ApiError::conflict("duplicate", "this already exists")
             }
             StoreError::Unavailable(why) => ApiError::Unavailable(why),
             StoreError::Corrupt(why) => ApiError::Internal(why),

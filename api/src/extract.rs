@@ -11,9 +11,11 @@ use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::error::{ApiError, FieldError};
+use crate::security::Claims;
 use crate::state::AppState;
 use ccm_domain::access::Actor;
 use ccm_domain::Role;
+use ccm_persistence::{users, StoreError};
 
 /// A JSON body, deserialised and validated. Syntax errors are 400; a wrong type, an unknown or
 /// missing field, or a failed validation is 422 naming the field.
@@ -218,14 +220,41 @@ impl Principal {
 
 impl FromRequest for Principal {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
+    /// Verifies the token, then reads the account: a deactivated account is refused and a
+    /// changed role applies at once, not when the token expires.
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(principal(req))
+        let claims = bearer_claims(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let (claims, state) = (
+                claims?,
+                state.ok_or_else(|| ApiError::Internal("application state missing".into()))?,
+            );
+            let user = state
+                .read(move |conn| match users::find(conn, &claims.sub) {
+                    Err(StoreError::NotFound) => Err(ApiError::Unauthorized(
+                        "the account no longer exists".into(),
+                    )),
+                    other => Ok(other?),
+                })
+                .await?;
+            if !user.active {
+                return Err(ApiError::Unauthorized(
+                    "this account has been deactivated".into(),
+                ));
+            }
+            Ok(Principal {
+                role: user.role()?,
+                user_id: user.id,
+                provider_id: user.provider_id,
+            })
+        })
     }
 }
 
-fn principal(req: &HttpRequest) -> Result<Principal, ApiError> {
+fn bearer_claims(req: &HttpRequest) -> Result<Claims, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
@@ -243,10 +272,5 @@ fn principal(req: &HttpRequest) -> Result<Principal, ApiError> {
             ))
         }
     };
-    let claims = state.keys.verify(token)?;
-    Ok(Principal {
-        user_id: claims.sub,
-        role: claims.role,
-        provider_id: claims.org,
-    })
+    state.keys.verify(token)
 }

@@ -77,6 +77,16 @@ fn main() -> ExitCode {
 }
 
 fn run(command: Command, config: Config) -> Result<(), String> {
+    let seeds = matches!(
+        command,
+        Command::SeedDemo | Command::Serve { seed_demo: true }
+    );
+    if seeds && config.environment == Environment::Production {
+        return Err(
+            "demo data is refused with CCM_ENV=production: its accounts share a published password"
+                .into(),
+        );
+    }
     let db = open_database(&config)?;
     match command {
         Command::Migrate => {

@@ -139,10 +139,7 @@ impl RouteTable {
 }
 
 fn segments(path: &str) -> Vec<String> {
-    path.trim_end_matches('/')
-        .split('/')
-        .map(str::to_string)
-        .collect()
+    path.split('/').map(str::to_string).collect()
 }
 
 /// Answers every request no route took.
@@ -180,7 +177,8 @@ mod tests {
         );
         assert_eq!(
             table.methods_for("/v1/centres/"),
-            Some(vec!["GET".into(), "POST".into()])
+            None,
+            "a trailing slash is another path"
         );
         assert_eq!(table.methods_for("/v1/centres/abc/rooms/x"), None);
         assert_eq!(table.methods_for("/v1/nothing"), None);

@@ -4,9 +4,11 @@ use std::sync::Arc;
 
 use actix_web::web;
 
+use tokio::sync::Semaphore;
+
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::security::JwtKeys;
+use crate::security::{self, JwtKeys};
 use ccm_persistence::{AnyConnection, Db};
 
 #[derive(Clone)]
@@ -14,15 +16,55 @@ pub struct AppState {
     pub db: Db,
     pub keys: Arc<JwtKeys>,
     pub config: Arc<Config>,
+    /// Argon2 takes ~19 MiB and tens of milliseconds per password; a burst of logins must
+    /// queue for a few permits rather than run hundreds at once.
+    hashing: Arc<Semaphore>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> AppState {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         AppState {
             keys: Arc::new(JwtKeys::new(&config.jwt_secret, config.access_token_ttl)),
             db,
             config: Arc::new(config),
+            hashing: Arc::new(Semaphore::new(2 * cores)),
         }
+    }
+
+    /// Hashes a password off the async runtime, a few at a time.
+    pub async fn hash_password(&self, password: String) -> Result<String, ApiError> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        web::block(move || security::hash_password(&password))
+            .await
+            .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// Checks a password against a stored hash, a few at a time. With no hash (no such account)
+    /// it spends the same time and answers `false`, so timing does not reveal accounts.
+    pub async fn verify_password(
+        &self,
+        hash: Option<String>,
+        password: String,
+    ) -> Result<bool, ApiError> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        web::block(move || match hash {
+            Some(hash) => security::verify_password(&hash, &password),
+            None => {
+                security::burn_verification_time(&password);
+                false
+            }
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))
     }
 
     /// Runs read-only storage work on the blocking pool, so diesel never stalls the runtime.

@@ -114,3 +114,18 @@ fn openapi_prints_the_document() {
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     assert!(doc["paths"]["/v1/quotes"]["post"].is_object());
 }
+
+#[test]
+fn production_refuses_demo_data() {
+    let (_, url) = temp_db();
+    let secret = "x".repeat(40);
+    let env = [
+        ("DATABASE_URL", url.as_str()),
+        ("CCM_ENV", "production"),
+        ("CCM_JWT_SECRET", secret.as_str()),
+    ];
+    let err = one_line_error(&ccm(&["seed-demo"], &env));
+    assert!(err.contains("published password"), "{err}");
+    let err = one_line_error(&ccm(&["serve", "--seed-demo"], &env));
+    assert!(err.contains("published password"), "{err}");
+}

@@ -207,12 +207,18 @@ impl Tariff {
     }
 }
 
-/// A new version of a tariff must take effect after every earlier one: what was quoted and
-/// charged under the earlier versions is history and is not rewritten.
+/// A new version of a tariff takes effect from today or later, and after every earlier
+/// version: what was quoted and charged under earlier prices is history and is not rewritten.
 pub fn check_new_version_date(
     latest: Option<time::Date>,
+    today: time::Date,
     effective_from: time::Date,
 ) -> Result<(), String> {
+    if effective_from < today {
+        return Err(format!(
+            "must not be before today ({today}): past prices are not rewritten"
+        ));
+    }
     match latest {
         Some(latest) if effective_from <= latest => Err(format!(
             "must be after {latest}, the date the latest version took effect"
@@ -228,11 +234,12 @@ mod tests {
     #[test]
     fn a_new_version_cannot_rewrite_the_past() {
         use time::macros::date;
-        assert!(check_new_version_date(None, date!(2020 - 01 - 01)).is_ok());
-        assert!(check_new_version_date(Some(date!(2026 - 04 - 01)), date!(2026 - 04 - 02)).is_ok());
-        assert!(
-            check_new_version_date(Some(date!(2026 - 04 - 01)), date!(2026 - 04 - 01)).is_err()
-        );
+        let today = date!(2026 - 03 - 01);
+        let latest = Some(date!(2026 - 04 - 01));
+        assert!(check_new_version_date(None, today, today).is_ok());
+        assert!(check_new_version_date(None, today, date!(2026 - 02 - 28)).is_err());
+        assert!(check_new_version_date(latest, today, date!(2026 - 04 - 02)).is_ok());
+        assert!(check_new_version_date(latest, today, date!(2026 - 04 - 01)).is_err());
     }
 
     #[test]

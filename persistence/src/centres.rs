@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::db::AnyConnection;
-use crate::schema::{centres, lower, offerings};
-use crate::{Page, StoreError};
+use crate::schema::{centres, offerings};
+use crate::{match_key, Page, StoreError};
 use ccm_domain::opening::OpeningPattern;
 use ccm_domain::ServiceType;
 
@@ -67,7 +67,11 @@ pub struct CentreFilter {
 
 pub fn insert(conn: &mut AnyConnection, centre: &Centre) -> Result<(), StoreError> {
     diesel::insert_into(centres::table)
-        .values(centre)
+        .values((
+            centre,
+            centres::name_key.eq(match_key(&centre.name)),
+            centres::town_key.eq(match_key(&centre.town)),
+        ))
         .execute(conn)?;
     Ok(())
 }
@@ -79,6 +83,8 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Centre, StoreError> {
         .get_result(conn)?)
 }
 
+find_locked!(centres, Centre);
+
 pub fn name_taken(
     conn: &mut AnyConnection,
     provider_id: &str,
@@ -87,7 +93,7 @@ pub fn name_taken(
 ) -> Result<bool, StoreError> {
     let mut query = centres::table
         .filter(centres::provider_id.eq(provider_id))
-        .filter(lower(centres::name).eq(name.to_lowercase()))
+        .filter(centres::name_key.eq(match_key(name)))
         .select(centres::id)
         .into_boxed();
     if let Some(id) = except_id {
@@ -109,7 +115,7 @@ pub fn list(
         .limit(limit + 1)
         .into_boxed();
     if let Some(town) = &filter.town {
-        query = query.filter(lower(centres::town).eq(town.to_lowercase()));
+        query = query.filter(centres::town_key.eq(match_key(town)));
     }
     if let Some(provider) = &filter.provider_id {
         query = query.filter(centres::provider_id.eq(provider.clone()));
@@ -163,6 +169,14 @@ pub fn update(
     diesel::update(centres::table.find(id))
         .set((
             changes,
+            changes
+                .name
+                .as_deref()
+                .map(|n| centres::name_key.eq(match_key(n))),
+            changes
+                .town
+                .as_deref()
+                .map(|t| centres::town_key.eq(match_key(t))),
             centres::version.eq(centres::version + 1),
             centres::updated_at.eq(now),
         ))

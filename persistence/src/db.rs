@@ -301,18 +301,22 @@ impl Db {
     }
 
     /// Whether the schema is behind the code (readiness fails until migrations run).
-    /// Asked on the writer: diesel may create its bookkeeping table, which a SQLite reader
-    /// (read-only) could not.
-    pub fn has_pending_migrations(&self) -> Result<bool, StoreError> {
-        let mut conn = self.write.get()?;
-        let pending = match &mut conn.conn {
-            AnyConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
-            AnyConnection::Postgresql(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
-        };
-        pending.map_err(|e| {
-            conn.mark_broken();
-            StoreError::Unavailable(one_line(&e.to_string()))
-        })
+    /// Whether the database's schema is at least as new as this build's newest migration.
+    /// Asked on a reader, so a readiness probe never waits behind writes.
+    pub fn schema_is_current(&self) -> Result<bool, StoreError> {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Newest {
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+            version: Option<String>,
+        }
+        let expected = newest_embedded(self.backend);
+        let newest = self.read(|conn| {
+            diesel::sql_query("SELECT MAX(version) AS version FROM __diesel_schema_migrations")
+                .get_result::<Newest>(conn)
+                .map_err(StoreError::from)
+        })?;
+        Ok(newest.version.is_some_and(|v| v >= expected))
     }
 
     /// Runs `f` on a reading connection (no transaction: each statement sees committed data).
@@ -348,6 +352,22 @@ impl Db {
         }
         result
     }
+}
+
+/// The version of the newest migration compiled into this build for `backend`.
+fn newest_embedded(backend: Backend) -> String {
+    use diesel::migration::MigrationSource;
+    let versions: Vec<String> = match backend {
+        Backend::Sqlite => {
+            MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+                .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
+                .unwrap_or_default()
+        }
+        Backend::Postgres => MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+            .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
+            .unwrap_or_default(),
+    };
+    versions.into_iter().max().unwrap_or_default()
 }
 
 type Tm = <AnyConnection as Connection>::TransactionManager;

@@ -7,6 +7,24 @@
 //! primary-key read on SQLite. Every such read is by a key that matches at most one row, or
 //! ordered so that the first row is the one wanted.
 
+/// Declares `find_locked` for a table with `id` and `version` columns.
+macro_rules! find_locked {
+    ($table:ident, $row:ty) => {
+        /// Reads the row after taking its write lock for the rest of the transaction: a no-op
+        /// UPDATE row-locks it on PostgreSQL (SQLite's writer already holds the database), so a
+        /// concurrent read-check-update of the same row waits and then sees this one's result.
+        pub fn find_locked(conn: &mut AnyConnection, id: &str) -> Result<$row, StoreError> {
+            let touched = diesel::update($table::table.find(id))
+                .set($table::version.eq($table::version))
+                .execute(conn)?;
+            if touched == 0 {
+                return Err(StoreError::NotFound);
+            }
+            find(conn, id)
+        }
+    };
+}
+
 pub mod centres;
 pub mod db;
 pub mod error;
@@ -21,6 +39,16 @@ pub mod users;
 
 pub use db::{AnyConnection, Backend, Db, DbConfig};
 pub use error::StoreError;
+
+/// The form of a name or town used to match it regardless of case and spacing. Computed here,
+/// not with SQL `lower()`, which folds only ASCII on SQLite and follows the locale on
+/// PostgreSQL: "Pontypŵl" must match "PONTYPŴL" on both.
+pub fn match_key(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
 
 /// A new time-ordered, unguessable identifier (UUIDv7 as text). Ordering by id is ordering by
 /// creation, which makes the id itself a stable pagination cursor.
@@ -55,5 +83,15 @@ impl<T> Page<T> {
             items: rows,
             has_more,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_match_whatever_their_case_and_spacing() {
+        assert_eq!(super::match_key("  CL   Dover "), "cl dover");
+        assert_eq!(super::match_key("Pontypŵl"), super::match_key("PONTYPŴL"));
+        assert_eq!(super::match_key("École"), "école");
     }
 }

@@ -76,6 +76,8 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Offering, StoreError> 
         .get_result(conn)?)
 }
 
+find_locked!(offerings, Offering);
+
 pub fn find_for(
     conn: &mut AnyConnection,
     centre_id: &str,
@@ -115,7 +117,16 @@ pub fn priced(
             centres::name,
             centres::active,
             offerings::all_columns.nullable(),
-            tariffs::all_columns.nullable(),
+            (
+                tariffs::id,
+                tariffs::provider_id,
+                tariffs::name,
+                tariffs::service_type,
+                tariffs::version,
+                tariffs::created_at,
+                tariffs::updated_at,
+            )
+                .nullable(),
         ))
         .get_result(conn)
         .optional()?;

@@ -4,8 +4,8 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::db::AnyConnection;
-use crate::schema::{lower, providers};
-use crate::{Page, StoreError};
+use crate::schema::providers;
+use crate::{match_key, Page, StoreError};
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = providers)]
@@ -34,7 +34,7 @@ pub struct ProviderChanges {
 
 pub fn insert(conn: &mut AnyConnection, provider: &Provider) -> Result<(), StoreError> {
     diesel::insert_into(providers::table)
-        .values(provider)
+        .values((provider, providers::name_key.eq(match_key(&provider.name))))
         .execute(conn)?;
     Ok(())
 }
@@ -46,13 +46,15 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Provider, StoreError> 
         .get_result(conn)?)
 }
 
+find_locked!(providers, Provider);
+
 pub fn name_taken(
     conn: &mut AnyConnection,
     name: &str,
     except_id: Option<&str>,
 ) -> Result<bool, StoreError> {
     let mut query = providers::table
-        .filter(lower(providers::name).eq(name.to_lowercase()))
+        .filter(providers::name_key.eq(match_key(name)))
         .select(providers::id)
         .into_boxed();
     if let Some(id) = except_id {
@@ -87,6 +89,10 @@ pub fn update(
     diesel::update(providers::table.find(id))
         .set((
             changes,
+            changes
+                .name
+                .as_deref()
+                .map(|n| providers::name_key.eq(match_key(n))),
             providers::version.eq(providers::version + 1),
             providers::updated_at.eq(now),
         ))

@@ -5,8 +5,8 @@ use time::PrimitiveDateTime;
 
 use crate::db::AnyConnection;
 use crate::error::parse_stored;
-use crate::schema::{lower, rooms};
-use crate::{Page, StoreError};
+use crate::schema::rooms;
+use crate::{match_key, Page, StoreError};
 use ccm_domain::RoomKind;
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -41,7 +41,7 @@ pub struct RoomChanges {
 
 pub fn insert(conn: &mut AnyConnection, room: &Room) -> Result<(), StoreError> {
     diesel::insert_into(rooms::table)
-        .values(room)
+        .values((room, rooms::name_key.eq(match_key(&room.name))))
         .execute(conn)?;
     Ok(())
 }
@@ -53,6 +53,8 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Room, StoreError> {
         .get_result(conn)?)
 }
 
+find_locked!(rooms, Room);
+
 pub fn name_taken(
     conn: &mut AnyConnection,
     centre_id: &str,
@@ -61,7 +63,7 @@ pub fn name_taken(
 ) -> Result<bool, StoreError> {
     let mut query = rooms::table
         .filter(rooms::centre_id.eq(centre_id))
-        .filter(lower(rooms::name).eq(name.to_lowercase()))
+        .filter(rooms::name_key.eq(match_key(name)))
         .select(rooms::id)
         .into_boxed();
     if let Some(id) = except_id {
@@ -97,6 +99,10 @@ pub fn update(
     diesel::update(rooms::table.find(id))
         .set((
             changes,
+            changes
+                .name
+                .as_deref()
+                .map(|n| rooms::name_key.eq(match_key(n))),
             rooms::version.eq(rooms::version + 1),
             rooms::updated_at.eq(now),
         ))

@@ -12,6 +12,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        name_key -> Text,
     }
 }
 
@@ -69,6 +70,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        name_key -> Text,
+        town_key -> Text,
     }
 }
 
@@ -83,6 +86,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        name_key -> Text,
     }
 }
 
@@ -95,6 +99,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        name_key -> Text,
     }
 }
 
@@ -169,8 +174,3 @@ diesel::allow_tables_to_appear_in_same_query!(
     offerings,
     idempotency_keys,
 );
-
-diesel::define_sql_function! {
-    /// Lower-cases text (ASCII on SQLite), for case-insensitive matching of names and towns.
-    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}

@@ -9,8 +9,8 @@ use time::{Date, PrimitiveDateTime};
 
 use crate::db::AnyConnection;
 use crate::error::parse_stored;
-use crate::schema::{lower, tariff_versions, tariffs};
-use crate::{Page, StoreError};
+use crate::schema::{tariff_versions, tariffs};
+use crate::{match_key, Page, StoreError};
 use ccm_domain::tariff::{CancellationRule, Coverage, SessionFee, Tariff, Waiver};
 use ccm_domain::{Money, ServiceType};
 
@@ -168,7 +168,7 @@ pub struct TariffFilter {
 
 pub fn insert(conn: &mut AnyConnection, tariff: &TariffRow) -> Result<(), StoreError> {
     diesel::insert_into(tariffs::table)
-        .values(tariff)
+        .values((tariff, tariffs::name_key.eq(match_key(&tariff.name))))
         .execute(conn)?;
     Ok(())
 }
@@ -187,6 +187,8 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<TariffRow, StoreError>
         .get_result(conn)?)
 }
 
+find_locked!(tariffs, TariffRow);
+
 pub fn name_taken(
     conn: &mut AnyConnection,
     provider_id: &str,
@@ -195,7 +197,7 @@ pub fn name_taken(
 ) -> Result<bool, StoreError> {
     let mut query = tariffs::table
         .filter(tariffs::provider_id.eq(provider_id))
-        .filter(lower(tariffs::name).eq(name.to_lowercase()))
+        .filter(tariffs::name_key.eq(match_key(name)))
         .select(tariffs::id)
         .into_boxed();
     if let Some(id) = except_id {
@@ -274,6 +276,17 @@ pub fn latest_effective_from(
         .optional()?)
 }
 
+/// Marks the tariff changed (a new version was added), so its ETag changes.
+pub fn touch(conn: &mut AnyConnection, id: &str, now: PrimitiveDateTime) -> Result<(), StoreError> {
+    diesel::update(tariffs::table.find(id))
+        .set((
+            tariffs::version.eq(tariffs::version + 1),
+            tariffs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn rename(
     conn: &mut AnyConnection,
     id: &str,
@@ -283,6 +296,7 @@ pub fn rename(
     diesel::update(tariffs::table.find(id))
         .set((
             tariffs::name.eq(name),
+            tariffs::name_key.eq(match_key(name)),
             tariffs::version.eq(tariffs::version + 1),
             tariffs::updated_at.eq(now),
         ))

@@ -41,15 +41,22 @@ pub fn find_refresh(
         .optional()?)
 }
 
-pub fn mark_used(
+/// Marks a refresh token used if it is still unused and unrevoked. `false` means another
+/// request used or revoked it first: a second presentation of the same token.
+pub fn claim_refresh(
     conn: &mut AnyConnection,
     id: &str,
     now: PrimitiveDateTime,
-) -> Result<(), StoreError> {
-    diesel::update(refresh_tokens::table.find(id))
-        .set(refresh_tokens::used_at.eq(now))
-        .execute(conn)?;
-    Ok(())
+) -> Result<bool, StoreError> {
+    let claimed = diesel::update(
+        refresh_tokens::table
+            .find(id)
+            .filter(refresh_tokens::used_at.is_null())
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::used_at.eq(now))
+    .execute(conn)?;
+    Ok(claimed == 1)
 }
 
 pub fn revoke_family(
@@ -89,27 +96,45 @@ pub struct Throttle {
     pub updated_at: PrimitiveDateTime,
 }
 
-pub fn find_throttle(
+/// The throttle row for `email`, created if missing and write-locked for the rest of the
+/// transaction, so that concurrent attempts for one address are counted one after another.
+pub fn lock_throttle(
     conn: &mut AnyConnection,
     email: &str,
-) -> Result<Option<Throttle>, StoreError> {
+    now: PrimitiveDateTime,
+) -> Result<Throttle, StoreError> {
+    use diesel::sql_types::{Text, Timestamp};
+    // An upsert is backend-specific SQL: the placeholders differ.
+    let created = match conn {
+        AnyConnection::Postgresql(c) => diesel::sql_query(
+            "INSERT INTO login_throttle (email, failures, locked_until, updated_at) \
+             VALUES ($1, 0, NULL, $2) ON CONFLICT (email) DO NOTHING",
+        )
+        .bind::<Text, _>(email)
+        .bind::<Timestamp, _>(now)
+        .execute(c),
+        AnyConnection::Sqlite(c) => diesel::sql_query(
+            "INSERT INTO login_throttle (email, failures, locked_until, updated_at) \
+             VALUES (?, 0, NULL, ?) ON CONFLICT (email) DO NOTHING",
+        )
+        .bind::<Text, _>(email)
+        .bind::<Timestamp, _>(now)
+        .execute(c),
+    };
+    created?;
+    diesel::update(login_throttle::table.find(email))
+        .set(login_throttle::failures.eq(login_throttle::failures))
+        .execute(conn)?;
     Ok(login_throttle::table
         .find(email)
         .select(Throttle::as_select())
-        .get_result(conn)
-        .optional()?)
+        .get_result(conn)?)
 }
 
-/// Inserts or replaces the throttle row (called inside the login's write transaction).
 pub fn save_throttle(conn: &mut AnyConnection, throttle: &Throttle) -> Result<(), StoreError> {
-    let updated = diesel::update(login_throttle::table.find(&throttle.email))
+    diesel::update(login_throttle::table.find(&throttle.email))
         .set(throttle)
         .execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(login_throttle::table)
-            .values(throttle)
-            .execute(conn)?;
-    }
     Ok(())
 }
 

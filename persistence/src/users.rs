@@ -61,6 +61,8 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<User, StoreError> {
         .get_result(conn)?)
 }
 
+find_locked!(users, User);
+
 /// The user and the name of its provider (none for a platform admin), in one round trip.
 pub fn find_with_provider_name(
     conn: &mut AnyConnection,

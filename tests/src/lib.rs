@@ -117,8 +117,9 @@ impl TestApp {
             let system = actix_web::rt::System::new();
             system.block_on(async move {
                 let shared = Shared::new(state);
+                let workers = shared.state.config.workers.unwrap_or(1);
                 let server = actix_web::HttpServer::new(move || app(&shared))
-                    .workers(1)
+                    .workers(workers)
                     .disable_signals()
                     .bind(("127.0.0.1", 0))
                     .expect("bind an ephemeral port");

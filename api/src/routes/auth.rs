@@ -9,7 +9,7 @@ use validator::Validate;
 
 use crate::error::{self, ApiError};
 use crate::extract::ValidJson;
-use crate::security::{burn_verification_time, new_refresh_token, token_hash, verify_password};
+use crate::security::{new_refresh_token, token_hash};
 use crate::state::AppState;
 use ccm_domain::lockout::Attempts;
 use ccm_domain::Role;
@@ -92,46 +92,16 @@ pub async fn token(
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0;
     let email = request.email.trim().to_lowercase();
-    let policy = state.config.lockout;
-
-    let lookup_email = email.clone();
-    let (throttle, user) = state
-        .read(move |conn| {
-            Ok((
-                tokens::find_throttle(conn, &lookup_email)?,
-                users::find_by_email(conn, &lookup_email)?,
-            ))
-        })
-        .await?;
-    let now_utc = time::OffsetDateTime::now_utc();
-    if let Some(wait) = attempts(throttle.as_ref()).locked_for(now_utc) {
-        return Err(locked(wait));
-    }
-
-    // Argon2 is slow on purpose: verify off the async runtime and outside any transaction.
-    let password = request.password;
-    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
-    let password_ok = web::block(move || match stored_hash {
-        Some(hash) => verify_password(&hash, &password),
-        None => {
-            burn_verification_time(&password);
-            false
-        }
+    let lookup = email.clone();
+    let (counted, user) = reserve_attempt(&state, &email, move |conn| {
+        Ok(users::find_by_email(conn, &lookup)?)
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-
+    .await?;
+    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
+    let password_ok = state.verify_password(stored_hash, request.password).await?;
     let user = match user {
         Some(user) if password_ok => user,
-        _ => {
-            let after = state
-                .write(move |conn| record_failure(conn, &email, policy))
-                .await?;
-            return Err(match after.locked_for(now_utc) {
-                Some(wait) => locked(wait),
-                None => ApiError::Unauthorized(WRONG_CREDENTIALS.into()),
-            });
-        }
+        _ => return Err(refused(counted)),
     };
     if !user.active {
         return Err(ApiError::Unauthorized(
@@ -161,6 +131,62 @@ pub async fn token(
         user.id,
         role,
     )))
+}
+
+/// Counts a password attempt for `email` before the password is checked, in one transaction
+/// with the lock check, so that parallel guesses cannot all slip past the check: however many
+/// arrive at once, at most the policy's number of passwords is checked per lock period. A
+/// successful attempt then clears the count (`tokens::clear_throttle`). Runs `also` in the same
+/// transaction. Answers 429 while the address is locked.
+pub(crate) async fn reserve_attempt<T, F>(
+    state: &AppState,
+    email: &str,
+    also: F,
+) -> Result<(Attempts, T), ApiError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let policy = state.config.lockout;
+    let email = email.to_string();
+    let reserved = state
+        .write(move |conn| {
+            let at = time::OffsetDateTime::now_utc();
+            let throttle = tokens::lock_throttle(conn, &email, stored(at))?;
+            let attempts = Attempts {
+                failures: u32::try_from(throttle.failures).unwrap_or(0),
+                locked_until: throttle.locked_until.map(|t| t.assume_utc()),
+            };
+            if let Some(wait) = attempts.locked_for(at) {
+                return Ok(Err(wait));
+            }
+            let counted = attempts.after_failure(at, policy);
+            tokens::save_throttle(
+                conn,
+                &Throttle {
+                    email: email.clone(),
+                    failures: i32::try_from(counted.failures).unwrap_or(i32::MAX),
+                    locked_until: counted.locked_until.map(stored),
+                    updated_at: stored(at),
+                },
+            )?;
+            Ok(Ok((counted, also(conn)?)))
+        })
+        .await?;
+    reserved.map_err(locked)
+}
+
+/// The answer to a wrong password: 429 if this attempt used up the address's allowance.
+pub(crate) fn refused(counted: Attempts) -> ApiError {
+    match counted.locked_for(time::OffsetDateTime::now_utc()) {
+        Some(wait) => locked(wait),
+        None => ApiError::Unauthorized(WRONG_CREDENTIALS.into()),
+    }
+}
+
+fn stored(at: time::OffsetDateTime) -> time::PrimitiveDateTime {
+    let utc = at.to_offset(time::UtcOffset::UTC);
+    time::PrimitiveDateTime::new(utc.date(), utc.time())
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token.
@@ -195,22 +221,23 @@ pub async fn refresh(
             if old.revoked_at.is_some() {
                 return Ok(Refresh::Refused("the refresh token has been revoked"));
             }
-            if old.used_at.is_some() {
+            if old.expires_at <= at {
+                return Ok(Refresh::Refused("the refresh token has expired"));
+            }
+            // Claimed atomically: of two requests presenting the same token, one wins and the
+            // other is a reuse, whatever their timing.
+            if !tokens::claim_refresh(conn, &old.id, at)? {
                 tokens::revoke_family(conn, &old.family_id, at)?;
                 tracing::warn!(user_id = %old.user_id, "refresh token reused: login revoked");
                 return Ok(Refresh::Refused(
                     "the refresh token was already used; every token of that login is now revoked",
                 ));
             }
-            if old.expires_at <= at {
-                return Ok(Refresh::Refused("the refresh token has expired"));
-            }
             let user = users::find(conn, &old.user_id)?;
             if !user.active {
                 tokens::revoke_family(conn, &old.family_id, at)?;
                 return Ok(Refresh::Refused("this account has been deactivated"));
             }
-            tokens::mark_used(conn, &old.id, at)?;
             store_refresh(conn, &user.id, &old.family_id, &new_hash, refresh_ttl)?;
             Ok(Refresh::Issued(user))
         })
@@ -264,39 +291,6 @@ pub async fn logout(
 enum Refresh {
     Issued(users::User),
     Refused(&'static str),
-}
-
-fn attempts(throttle: Option<&Throttle>) -> Attempts {
-    throttle
-        .map(|t| Attempts {
-            failures: u32::try_from(t.failures).unwrap_or(0),
-            locked_until: t.locked_until.map(|at| at.assume_utc()),
-        })
-        .unwrap_or_default()
-}
-
-/// Counts a failed login inside the write transaction, so concurrent failures all count.
-fn record_failure(
-    conn: &mut AnyConnection,
-    email: &str,
-    policy: ccm_domain::lockout::LockoutPolicy,
-) -> Result<Attempts, ApiError> {
-    let at = time::OffsetDateTime::now_utc();
-    let next = attempts(tokens::find_throttle(conn, email)?.as_ref()).after_failure(at, policy);
-    let stored = |t: time::OffsetDateTime| {
-        let utc = t.to_offset(time::UtcOffset::UTC);
-        time::PrimitiveDateTime::new(utc.date(), utc.time())
-    };
-    tokens::save_throttle(
-        conn,
-        &Throttle {
-            email: email.to_string(),
-            failures: i32::try_from(next.failures).unwrap_or(i32::MAX),
-            locked_until: next.locked_until.map(stored),
-            updated_at: stored(at),
-        },
-    )?;
-    Ok(next)
 }
 
 fn locked(wait: Duration) -> ApiError {

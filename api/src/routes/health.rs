@@ -41,13 +41,17 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let db = state.db.clone();
-    let pending = web::block(move || db.has_pending_migrations())
+    let current = web::block(move || db.schema_is_current())
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
-    if pending {
-        return Err(ApiError::Unavailable(
-            "database migrations are pending: run `ccm migrate`".into(),
-        ));
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    match current {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(ApiError::Unavailable(
+                "database migrations are pending: run `ccm migrate`".into(),
+            ))
+        }
+        Err(e) => return Err(ApiError::Unavailable(e.to_string())),
     }
     let database = match state.db.backend() {
         Backend::Postgres => "postgres",

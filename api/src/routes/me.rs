@@ -8,8 +8,8 @@ use validator::Validate;
 
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
+use crate::routes::auth::{refused, reserve_attempt};
 use crate::routes::users::UserView;
-use crate::security::{hash_password, verify_password};
 use crate::state::AppState;
 use ccm_persistence::users::{self, UserChanges};
 use ccm_persistence::{now, tokens, StoreError};
@@ -73,7 +73,9 @@ pub async fn me(
     }))
 }
 
-/// Change your own password. Ends every other login of the account.
+/// Change your own password. Ends every login of the account (all its refresh tokens); access
+/// tokens already issued expire on their own. Wrong current passwords count towards the same
+/// lockout as logins.
 #[utoipa::path(
     tag = "auth",
     request_body = PasswordChange,
@@ -84,6 +86,7 @@ pub async fn me(
         (status = 401, response = error::Unauthorized),
         (status = 415, response = error::UnsupportedMediaType),
         (status = 422, response = error::Unprocessable),
+        (status = 429, response = error::TooManyRequests),
     )
 )]
 #[post("/me/password")]
@@ -97,26 +100,24 @@ pub async fn change_password(
     let user = state
         .read(move |conn| Ok(users::find(conn, &user_id)?))
         .await?;
-    let hash = user.password_hash.clone();
-    let new_hash = web::block(move || {
-        if verify_password(&hash, &change.current_password) {
-            hash_password(&change.new_password).map(Some)
-        } else {
-            Ok(None)
-        }
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
-    let Some(new_hash) = new_hash else {
-        return Err(ApiError::invalid(
-            "current_password",
-            "wrong",
-            "is not your current password",
-        ));
-    };
+    // Guesses of the current password count against the account's address like logins do.
+    let (counted, ()) = reserve_attempt(&state, &user.email, |_| Ok(())).await?;
+    if !state
+        .verify_password(Some(user.password_hash.clone()), change.current_password)
+        .await?
+    {
+        return Err(match refused(counted) {
+            ApiError::Unauthorized(_) => {
+                ApiError::invalid("current_password", "wrong", "is not your current password")
+            }
+            locked => locked,
+        });
+    }
+    let new_hash = state.hash_password(change.new_password).await?;
     state
         .write(move |conn| {
             let at = now();
+            tokens::clear_throttle(conn, &user.email)?;
             let changes = UserChanges {
                 password_hash: Some(new_hash),
                 ..Default::default()

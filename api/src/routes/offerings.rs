@@ -305,7 +305,7 @@ pub async fn update_offering(
     let id = id.into_inner();
     let offering = state
         .write(move |conn| {
-            let current = offerings::find(conn, &id).or_not_found("offering")?;
+            let current = offerings::find_locked(conn, &id).or_not_found("offering")?;
             let centre = centres::find(conn, &current.centre_id)?;
             principal
                 .actor()

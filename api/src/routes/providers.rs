@@ -246,7 +246,7 @@ pub async fn update_provider(
     let id = id.into_inner();
     let provider = state
         .write(move |conn| {
-            let current = providers::find(conn, &id).or_not_found("provider")?;
+            let current = providers::find_locked(conn, &id).or_not_found("provider")?;
             principal
                 .actor()
                 .manage_catalogue(&current.id)

@@ -191,6 +191,7 @@ pub async fn create_quote(
             ))
         }
     };
+    let asked_service = req.service_type;
     let (tariff, version, default_minutes) = state
         .read(move |conn| {
             let (tariff, minutes) = match &source {
@@ -222,6 +223,18 @@ pub async fn create_quote(
                     other => (other?, None),
                 },
             };
+            if let (Source::Tariff(_), Some(asked)) = (&source, asked_service) {
+                if tariff.service()? != asked {
+                    return Err(ApiError::invalid(
+                        "service_type",
+                        "service_mismatch",
+                        format!(
+                            "the tariff prices {} contact, not {asked}",
+                            tariff.service_type
+                        ),
+                    ));
+                }
+            }
             let Some(version) = tariffs::version_on(conn, &tariff.id, as_of)? else {
                 return Err(ApiError::rule(
                     "no-tariff-in-force",

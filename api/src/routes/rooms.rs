@@ -261,7 +261,7 @@ pub async fn update_room(
     let id = id.into_inner();
     let room = state
         .write(move |conn| {
-            let current = rooms::find(conn, &id).or_not_found("room")?;
+            let current = rooms::find_locked(conn, &id).or_not_found("room")?;
             let centre = centres::find(conn, &current.centre_id)?;
             principal
                 .actor()

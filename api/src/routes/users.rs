@@ -11,7 +11,6 @@ use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{
     created, list_response, next_cursor, ok_tagged, utc, IfMatch, Instant, PageParams,
 };
-use crate::security::hash_password;
 use crate::state::AppState;
 use ccm_domain::access::{own_account_change, role_needs_provider, UserListScope};
 use ccm_domain::Role;
@@ -205,9 +204,7 @@ pub async fn create_user(
         .actor()
         .manage_user(provider_id.as_deref(), new.role)
         .require("provider")?;
-    let password_hash = web::block(move || hash_password(&new.password))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let password_hash = state.hash_password(new.password).await?;
     let at = now();
     let user = User {
         id: new_id(),
@@ -312,17 +309,13 @@ pub async fn update_user(
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.0;
     let password_hash = match patch.password.clone() {
-        Some(p) => Some(
-            web::block(move || hash_password(&p))
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))??,
-        ),
+        Some(p) => Some(state.hash_password(p).await?),
         None => None,
     };
     let id = id.into_inner();
     let user = state
         .write(move |conn| {
-            let user = users::find(conn, &id).or_not_found("user")?;
+            let user = users::find_locked(conn, &id).or_not_found("user")?;
             let actor = principal.actor();
             actor.manage_user(user.provider_id.as_deref(), user.role()?).require("user")?;
             if let Some(role) = patch.role {

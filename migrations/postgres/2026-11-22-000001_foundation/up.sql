@@ -1,5 +1,5 @@
 -- The foundation: providers, accounts, the catalogue (centres, rooms, tariffs, offerings),
--- refresh tokens, login throttling and idempotency records. Keep equivalent to postgres/.
+-- refresh tokens, login throttling and idempotency records. Keep equivalent to sqlite/.
 -- Money is integer pence; ids are UUIDv7 text; timestamps are UTC.
 
 CREATE TABLE providers (

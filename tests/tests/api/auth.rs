@@ -208,3 +208,45 @@ fn changing_your_password_ends_your_other_logins() {
     login(&app, COORDINATOR, DEMO_PASSWORD).problem(401);
     login(&app, COORDINATOR, "a-brand-new-password").ok(200);
 }
+
+#[test]
+fn a_deactivated_or_demoted_account_loses_its_access_at_once() {
+    let app = TestApp::with_demo();
+    let admin = app.token("orgadmin@cl.example.org");
+    let platform = app.token("admin@example.org");
+    let me = app.get("/v1/me").token(&admin).send().ok(200);
+    let path = format!("/v1/users/{}", me["id"].as_str().unwrap());
+    // Demoted to coordinator: the still-valid access token can no longer write the catalogue.
+    app.patch(&path)
+        .token(&platform)
+        .json(&json!({"role": "coordinator"}))
+        .ok(200);
+    let centre = json!({"name": "CL Rye", "address": {"line1": "1 Quay", "town": "Rye", "postcode": "TN31 7AA"}});
+    app.post("/v1/centres")
+        .token(&admin)
+        .json(&centre)
+        .problem(403);
+    // Deactivated: the token is refused outright.
+    app.patch(&path)
+        .token(&platform)
+        .json(&json!({"active": false}))
+        .ok(200);
+    app.get("/v1/me").token(&admin).send().problem(401);
+}
+
+#[test]
+fn guessing_the_current_password_counts_towards_the_lockout() {
+    let app = TestApp::with_demo();
+    let token = app.token(COORDINATOR);
+    for _ in 0..4 {
+        app.post("/v1/me/password")
+            .token(&token)
+            .json(&json!({"current_password": "guess", "new_password": "a-brand-new-password"}))
+            .invalid("current_password");
+    }
+    app.post("/v1/me/password")
+        .token(&token)
+        .json(&json!({"current_password": "guess", "new_password": "a-brand-new-password"}))
+        .problem(429);
+    login(&app, COORDINATOR, DEMO_PASSWORD).problem(429);
+}

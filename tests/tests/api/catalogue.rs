@@ -390,3 +390,26 @@ fn providers_are_public_to_read_and_registered_by_a_platform_admin() {
         .json(&json!({"website": null}))
         .problem(404);
 }
+
+#[test]
+fn names_and_towns_match_in_any_case_including_welsh_and_accented_letters() {
+    let app = TestApp::with_demo();
+    let admin = app.token(CL_ADMIN);
+    let mut centre = new_centre("Canolfan Pontypŵl");
+    centre["address"]["town"] = json!("Pontypŵl");
+    app.post("/v1/centres").token(&admin).json(&centre).ok(201);
+    let body = app
+        .post("/v1/centres")
+        .token(&admin)
+        .json(&new_centre("CANOLFAN  PONTYPŴL"))
+        .problem(409);
+    assert_eq!(body["type"], "urn:ccm:problem:duplicate-name");
+    let found = app.get("/v1/centres?town=PONTYP%C5%B4L").send().ok(200);
+    assert_eq!(found["items"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_trailing_slash_is_another_path() {
+    let app = TestApp::spawn();
+    app.get("/v1/centres/").send().problem(404);
+}

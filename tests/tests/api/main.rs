@@ -3,6 +3,7 @@
 
 mod auth;
 mod catalogue;
+mod concurrency;
 mod idempotency;
 mod openapi;
 mod plumbing;

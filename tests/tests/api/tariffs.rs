@@ -231,3 +231,50 @@ fn a_tariff_is_renamed_with_if_match() {
         .json(&json!({"name": "CL handover"}))
         .problem(409);
 }
+
+#[test]
+fn past_prices_are_not_rewritten_and_a_new_version_changes_the_etag() {
+    let app = TestApp::with_demo();
+    let admin = app.token(CL_ADMIN);
+    let cl = app.provider_id("CL");
+    let list = app
+        .get(&format!("/v1/tariffs?provider={cl}&service=supervised"))
+        .send()
+        .ok(200);
+    let id = list["items"][0]["id"].as_str().unwrap().to_string();
+    let before = app.get(&format!("/v1/tariffs/{id}")).send();
+    let fees = json!({"referral_fee": "30.00", "balance": "100.00", "session_fee": {"basis": "per_hour", "amount": "120.00"}});
+    let body = app
+        .post(&format!("/v1/tariffs/{id}/versions"))
+        .token(&admin)
+        .json(&json!({"effective_from": "2026-02-01", "fees": fees}))
+        .invalid("effective_from");
+    assert!(
+        body["detail"].as_str().unwrap().contains("before today"),
+        "{body}"
+    );
+    let added = app
+        .post(&format!("/v1/tariffs/{id}/versions"))
+        .token(&admin)
+        .json(&json!({"effective_from": "2031-02-01", "fees": fees}));
+    added.ok(201);
+    assert_ne!(added.header("etag"), before.header("etag"));
+    app.patch(&format!("/v1/tariffs/{id}"))
+        .token(&admin)
+        .header("If-Match", before.header("etag").unwrap())
+        .json(&json!({"name": "Renamed"}))
+        .problem(412);
+}
+
+#[test]
+fn a_tariff_and_a_service_type_that_disagree_are_422() {
+    let app = TestApp::with_demo();
+    let cl = app.provider_id("CL");
+    let list = app
+        .get(&format!("/v1/tariffs?provider={cl}&service=handover"))
+        .send()
+        .ok(200);
+    app.post("/v1/quotes")
+        .json(&json!({"tariff_id": list["items"][0]["id"], "service_type": "supervised"}))
+        .invalid("service_type");
+}

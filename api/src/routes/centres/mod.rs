@@ -408,7 +408,7 @@ pub async fn update_centre(
     let id = id.into_inner();
     let (centre, services) = state
         .write(move |conn| {
-            let current = centres::find(conn, &id).or_not_found("centre")?;
+            let current = centres::find_locked(conn, &id).or_not_found("centre")?;
             principal
                 .actor()
                 .manage_catalogue(&current.provider_id)

@@ -401,7 +401,7 @@ pub async fn update_tariff(
     let id = id.into_inner();
     let (row, versions) = state
         .write(move |conn| {
-            let current = store::find(conn, &id).or_not_found("tariff")?;
+            let current = store::find_locked(conn, &id).or_not_found("tariff")?;
             principal
                 .actor()
                 .manage_catalogue(&current.provider_id)
@@ -447,14 +447,14 @@ pub async fn add_version(
     let id = id.into_inner();
     let (row, versions) = state
         .write(move |conn| {
-            let row = store::find(conn, &id).or_not_found("tariff")?;
+            let row = store::find_locked(conn, &id).or_not_found("tariff")?;
             principal
                 .actor()
                 .manage_catalogue(&row.provider_id)
                 .require("tariff")?;
             let tariff = new.fees.to_tariff(row.service()?, "fees.")?;
             let latest = store::latest_effective_from(conn, &row.id)?;
-            tariff::check_new_version_date(latest, new.effective_from)
+            tariff::check_new_version_date(latest, today(), new.effective_from)
                 .map_err(|why| ApiError::invalid("effective_from", "too_early", why))?;
             let version = TariffVersion::from_domain(
                 new_id(),
@@ -464,6 +464,8 @@ pub async fn add_version(
                 now(),
             );
             store::insert_version(conn, &version)?;
+            store::touch(conn, &row.id, now())?;
+            let row = store::find(conn, &row.id)?;
             let versions = store::versions_of(conn, &[&row.id])?
                 .remove(&row.id)
                 .unwrap_or_default();

@@ -1,0 +1,251 @@
+//! What many requests at once must not break: the login lockout, refresh-token reuse
+//! detection and If-Match. On PostgreSQL these are real races between connections.
+
+use std::sync::Barrier;
+
+use ccm_tests::{json, TestApp, DEMO_PASSWORD};
+
+const COORDINATOR: &str = "coordinator@cl.example.org";
+
+/// Runs `n` copies of `f` at the same moment and collects their statuses.
+fn at_once(n: usize, f: impl Fn(usize) -> u16 + Sync) -> Vec<u16> {
+    let barrier = Barrier::new(n);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                let (barrier, f) = (&barrier, &f);
+                s.spawn(move || {
+                    barrier.wait();
+                    f(i)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("request thread"))
+            .collect()
+    })
+}
+
+fn count(statuses: &[u16], status: u16) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
+}
+
+#[test]
+fn parallel_guesses_check_no_more_passwords_than_the_lockout_allows() {
+    let app = TestApp::with_demo();
+    let statuses = at_once(20, |i| {
+        app.post("/v1/auth/token")
+            .json(&json!({"email": COORDINATOR, "password": format!("guess-{i}")}))
+            .status
+    });
+    assert_eq!(
+        count(&statuses, 401) + count(&statuses, 429),
+        20,
+        "{statuses:?}"
+    );
+    // Four wrong passwords are answered as wrong; the fifth locks; the rest never get checked.
+    assert!(count(&statuses, 401) <= 4, "{statuses:?}");
+    let locked = app
+        .post("/v1/auth/token")
+        .json(&json!({"email": COORDINATOR, "password": DEMO_PASSWORD}));
+    locked.problem(429);
+}
+
+#[test]
+fn a_refresh_token_presented_twice_at_once_works_at_most_once_and_ends_the_login() {
+    let app = TestApp::with_demo();
+    let tokens = app
+        .post("/v1/auth/token")
+        .json(&json!({"email": COORDINATOR, "password": DEMO_PASSWORD}))
+        .ok(200);
+    let refresh = json!({"refresh_token": tokens["refresh_token"]});
+    let replies = std::sync::Mutex::new(Vec::new());
+    let statuses = at_once(8, |_| {
+        let r = app.post("/v1/auth/refresh").json(&refresh);
+        if r.status == 200 {
+            replies
+                .lock()
+                .unwrap()
+                .push(r.json()["refresh_token"].clone());
+        }
+        r.status
+    });
+    assert!(count(&statuses, 200) <= 1, "{statuses:?}");
+    assert_eq!(
+        count(&statuses, 200) + count(&statuses, 401),
+        8,
+        "{statuses:?}"
+    );
+    // The reuse revoked the whole login, including whatever the winner was given.
+    for token in replies.into_inner().unwrap() {
+        app.post("/v1/auth/refresh")
+            .json(&json!({"refresh_token": token}))
+            .problem(401);
+    }
+}
+
+#[test]
+fn of_parallel_updates_with_the_same_if_match_exactly_one_wins() {
+    let app = TestApp::spawn_with(|c| {
+        c.database.pool_size = 16;
+        c.workers = Some(4);
+    });
+    ccm_api::seed::seed_demo(&app.db).expect("demo data");
+    let admin = app.token("orgadmin@cl.example.org");
+    let dover = app.centre_id("CL Dover");
+    let path = format!("/v1/centres/{dover}");
+    let statuses = at_once(24, |i| {
+        app.patch(&path)
+            .token(&admin)
+            .header("If-Match", "\"1\"")
+            .json(&json!({"phone": format!("01304 00000{i}")}))
+            .status
+    });
+    assert_eq!(count(&statuses, 200), 1, "{statuses:?}");
+    assert_eq!(count(&statuses, 412), 23, "{statuses:?}");
+    assert_eq!(app.get(&path).send().ok(200)["version"], 2);
+}
+
+#[test]
+fn parallel_new_tariff_versions_keep_their_dates_in_order() {
+    let app = TestApp::with_demo();
+    let admin = app.token("orgadmin@cl.example.org");
+    let cl = app.provider_id("CL");
+    let list = app
+        .get(&format!("/v1/tariffs?provider={cl}&service=handover"))
+        .send()
+        .ok(200);
+    let path = format!(
+        "/v1/tariffs/{}/versions",
+        list["items"][0]["id"].as_str().unwrap()
+    );
+    let fees = json!({"referral_fee": "60.00"});
+    let statuses = at_once(6, |i| {
+        let year = 2040 - i;
+        app.post(&path)
+            .token(&admin)
+            .json(&json!({"effective_from": format!("{year}-01-01"), "fees": fees}))
+            .status
+    });
+    assert!(count(&statuses, 201) >= 1, "{statuses:?}");
+    assert_eq!(
+        count(&statuses, 201) + count(&statuses, 422),
+        6,
+        "{statuses:?}"
+    );
+    let tariff = app.get(&path.replace("/versions", "")).send().ok(200);
+    let dates: Vec<&str> = tariff["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["effective_from"].as_str().unwrap())
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted);
+    // Each accepted version was later than every version before it, in the order they landed.
+    assert_eq!(
+        tariff["versions"].as_array().unwrap().len(),
+        1 + count(&statuses, 201)
+    );
+}
+
+/// Holds a transaction open in one thread (after `first`, for `hold`), runs `second` in another
+/// once `first` is done, and returns how long `second` waited and what it saw.
+fn while_held<A: Send, B: Send>(
+    db: &ccm_persistence::Db,
+    first: impl FnOnce(&mut ccm_persistence::AnyConnection) -> Result<A, ccm_persistence::StoreError>
+        + Send,
+    then: impl FnOnce(&mut ccm_persistence::AnyConnection) -> Result<(), ccm_persistence::StoreError>
+        + Send,
+    second: impl FnOnce(&mut ccm_persistence::AnyConnection) -> Result<B, ccm_persistence::StoreError>
+        + Send,
+) -> (std::time::Duration, B) {
+    let hold = std::time::Duration::from_millis(400);
+    let (ready, go) = std::sync::mpsc::channel();
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            db.write(|c| {
+                first(c)?;
+                ready.send(()).expect("signal");
+                std::thread::sleep(hold);
+                then(c)
+            })
+            .expect("first transaction");
+        });
+        go.recv().expect("first transaction started");
+        let started = std::time::Instant::now();
+        let seen = db.write(second).expect("second transaction");
+        (started.elapsed(), seen)
+    })
+}
+
+#[test]
+fn a_row_read_for_update_waits_for_the_transaction_that_locked_it() {
+    use ccm_persistence::centres::{self, CentreChanges};
+    let app = TestApp::with_demo();
+    let dover = app.centre_id("CL Dover");
+    let (waited, seen) = while_held(
+        &app.db,
+        |c| centres::find_locked(c, &dover),
+        |c| {
+            let changes = CentreChanges {
+                phone: Some(Some("01304 111111".into())),
+                ..Default::default()
+            };
+            centres::update(c, &dover, &changes, ccm_persistence::now()).map(|_| ())
+        },
+        |c| centres::find_locked(c, &dover),
+    );
+    assert!(
+        waited >= std::time::Duration::from_millis(300),
+        "did not wait: {waited:?}"
+    );
+    assert_eq!(seen.version, 2, "saw the first transaction's update");
+}
+
+#[test]
+fn of_two_transactions_claiming_one_refresh_token_only_the_first_succeeds() {
+    use ccm_persistence::tokens;
+    let app = TestApp::with_demo();
+    let tokens_json = app
+        .post("/v1/auth/token")
+        .json(&json!({"email": COORDINATOR, "password": DEMO_PASSWORD}))
+        .ok(200);
+    let hash = ccm_api::security::token_hash(tokens_json["refresh_token"].as_str().unwrap());
+    let token = app
+        .db
+        .read(|c| tokens::find_refresh(c, &hash))
+        .unwrap()
+        .expect("stored");
+    let (_, second) = while_held(
+        &app.db,
+        |c| tokens::claim_refresh(c, &token.id, ccm_persistence::now()),
+        |_| Ok(()),
+        |c| tokens::claim_refresh(c, &token.id, ccm_persistence::now()),
+    );
+    assert!(!second, "the second claim must see the first one's");
+}
+
+#[test]
+fn concurrent_failed_logins_for_one_address_are_counted_one_after_another() {
+    use ccm_persistence::tokens;
+    let app = TestApp::spawn();
+    let email = "someone@example.org";
+    let (waited, seen) = while_held(
+        &app.db,
+        |c| tokens::lock_throttle(c, email, ccm_persistence::now()),
+        |c| {
+            let mut t = tokens::lock_throttle(c, email, ccm_persistence::now())?;
+            t.failures += 1;
+            tokens::save_throttle(c, &t)
+        },
+        |c| tokens::lock_throttle(c, email, ccm_persistence::now()),
+    );
+    assert!(
+        waited >= std::time::Duration::from_millis(300),
+        "did not wait: {waited:?}"
+    );
+    assert_eq!(seen.failures, 1);
+}
