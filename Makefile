@@ -42,9 +42,9 @@ test-postgres:
 schemathesis:
 	scripts/schemathesis.sh
 
-## A bigger schemathesis budget.
+## A bigger schemathesis budget with a new random seed each run.
 fuzz:
-	SCHEMATHESIS_MAX_EXAMPLES=500 scripts/schemathesis.sh
+	SCHEMATHESIS_SEED=random SCHEMATHESIS_MAX_EXAMPLES=500 scripts/schemathesis.sh
 
 openapi:
 	$(CARGO) run -q -p ccm-api -- openapi > openapi.yaml

@@ -140,6 +140,17 @@ pub fn utc(at: PrimitiveDateTime) -> Instant {
     Instant(at.assume_utc())
 }
 
+/// Refuses text that is empty once spaces are trimmed (names, towns, address lines), which
+/// a length check alone lets through ("\u{85}" is one character and all whitespace).
+pub fn not_blank(value: &str) -> Result<(), validator::ValidationError> {
+    if value.trim().is_empty() {
+        let mut e = validator::ValidationError::new("blank");
+        e.message = Some("must not be blank".into());
+        return Err(e);
+    }
+    Ok(())
+}
+
 /// Reads a patch field that may be absent (unchanged), null (cleared) or a value.
 pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where

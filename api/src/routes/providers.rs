@@ -61,10 +61,13 @@ list_response!(ProviderList, ProviderView);
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Family Contact Trust", "charity_number": "1234567", "website": "https://contact-trust.example"}))]
 pub struct NewProvider {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::http::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
-    #[validate(length(min = 1, max = 20))]
+    #[validate(length(min = 1, max = 20), custom(function = "crate::http::not_blank"))]
     #[schema(min_length = 1, max_length = 20)]
     pub charity_number: Option<String>,
     #[validate(url, length(max = 300))]
@@ -82,7 +85,10 @@ pub struct NewProvider {
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderPatch {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::http::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]

@@ -63,7 +63,10 @@ list_response!(RoomList, RoomView);
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Garden Room", "kind": "shared", "capacity": 6}))]
 pub struct NewRoom {
-    #[validate(length(min = 1, max = 100))]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::http::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     pub kind: RoomKind,
@@ -81,7 +84,10 @@ fn yes() -> bool {
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoomPatch {
-    #[validate(length(min = 1, max = 100))]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::http::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     pub kind: Option<RoomKind>,

@@ -68,7 +68,10 @@ pub struct NewUser {
     #[validate(email, length(max = 254))]
     #[schema(format = Email, max_length = 254)]
     pub email: String,
-    #[validate(length(min = 1, max = 100))]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::http::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 100)]
     pub display_name: String,
     pub role: Role,
@@ -84,7 +87,10 @@ pub struct NewUser {
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
-    #[validate(length(min = 1, max = 100))]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::http::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
     pub role: Option<Role>,
@@ -124,6 +130,7 @@ pub async fn list_users(
     query: ValidQuery<UserQuery>,
     page: ValidQuery<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
+    let (limit, after) = (page.0.limit(), page.0.after()?);
     let mut filter = UserFilter {
         provider_id: query.0.provider,
         role: query.0.role,
@@ -141,7 +148,6 @@ pub async fn list_users(
         }
         UserListScope::None => return Err(ApiError::forbidden("only admins list accounts")),
     }
-    let (limit, after) = (page.0.limit(), page.0.after()?);
     let page = state
         .read(move |conn| Ok(users::list(conn, &filter, after.as_deref(), limit)?))
         .await?;

@@ -413,3 +413,26 @@ fn a_trailing_slash_is_another_path() {
     let app = TestApp::spawn();
     app.get("/v1/centres/").send().problem(404);
 }
+
+#[test]
+fn a_blank_name_or_town_is_422_even_in_unusual_whitespace() {
+    let app = TestApp::with_demo();
+    let admin = app.token(CL_ADMIN);
+    let before = app.snapshot();
+    let mut centre = new_centre("CL Blank");
+    centre["address"]["town"] = json!("\u{85}");
+    app.post("/v1/centres")
+        .token(&admin)
+        .json(&centre)
+        .invalid("address.town");
+    app.post("/v1/centres")
+        .token(&admin)
+        .json(&new_centre("   "))
+        .invalid("name");
+    let dover = app.centre_id("CL Dover");
+    app.post(&format!("/v1/centres/{dover}/rooms"))
+        .token(&admin)
+        .json(&json!({"name": "\t", "kind": "private"}))
+        .invalid("name");
+    assert_eq!(app.snapshot(), before);
+}

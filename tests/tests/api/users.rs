@@ -237,3 +237,16 @@ fn the_bootstrap_admin_from_the_environment_is_created_once() {
     assert_eq!(me["role"], "platform_admin");
     assert_eq!(me["provider_id"], serde_json::Value::Null);
 }
+
+#[test]
+fn a_bad_cursor_is_refused_even_when_the_filter_leaves_nothing_to_list() {
+    let app = TestApp::with_demo();
+    let admin = app.token(CL_ADMIN);
+    let fa = app.provider_id("FA");
+    let body = app
+        .get(&format!("/v1/users?provider={fa}&cursor=nope"))
+        .token(&admin)
+        .send()
+        .problem(400);
+    assert_eq!(body["errors"][0]["field"], "cursor");
+}

@@ -35,13 +35,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"line1": "12 Station Road", "line2": null, "town": "Ashford", "postcode": "TN23 1PP"}))]
 pub struct Address {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::http::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub line1: String,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::http::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub line2: Option<String>,
-    #[validate(length(min = 1, max = 100))]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::http::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 100)]
     pub town: String,
     /// A UK postcode; stored in its standard form ("TN23 1PP").
@@ -57,13 +66,19 @@ pub struct Address {
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressPatch {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::http::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub line1: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub line2: Option<Option<String>>,
-    #[validate(length(min = 1, max = 100))]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::http::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 100)]
     pub town: Option<String>,
     #[validate(length(min = 5, max = 10))]
@@ -131,7 +146,10 @@ list_response!(CentreList, CentreView);
 pub struct NewCentre {
     /// The provider running the centre; an org admin's own provider by default.
     pub provider_id: Option<String>,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::http::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[validate(nested)]
@@ -156,7 +174,10 @@ fn yes() -> bool {
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CentrePatch {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::http::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[validate(nested)]

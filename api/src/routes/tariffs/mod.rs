@@ -117,7 +117,10 @@ pub struct PresetView {
 pub struct NewTariff {
     /// An org admin's own provider by default.
     pub provider_id: Option<String>,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::http::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub service_type: ServiceType,
@@ -135,7 +138,10 @@ pub struct NewTariff {
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TariffPatch {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::http::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
 }
