@@ -44,7 +44,7 @@ schemathesis:
 
 ## A bigger schemathesis budget with a new random seed each run.
 fuzz:
-	SCHEMATHESIS_SEED=random SCHEMATHESIS_MAX_EXAMPLES=500 scripts/schemathesis.sh
+	SCHEMATHESIS_SEED=random SCHEMATHESIS_WORKERS=2 SCHEMATHESIS_MAX_EXAMPLES=500 scripts/schemathesis.sh
 
 openapi:
 	$(CARGO) run -q -p ccm-api -- openapi > openapi.yaml

@@ -40,7 +40,7 @@ set +e
   --header "Authorization: Bearer $token" \
   --checks all \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-50}" \
-  --workers 2 \
+  --workers "${SCHEMATHESIS_WORKERS:-1}" \
   "${seed_args[@]}"
 status=$?
 set -e

@@ -73,7 +73,11 @@ pub struct AddressPatch {
     #[schema(min_length = 1, max_length = 200)]
     pub line1: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::http::not_blank")
+    )]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     pub line2: Option<Option<String>>,
     #[validate(
         length(min = 1, max = 100),
@@ -183,7 +187,8 @@ pub struct CentrePatch {
     #[validate(nested)]
     pub address: Option<AddressPatch>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[validate(length(min = 5, max = 30))]
+    #[schema(value_type = Option<String>, min_length = 5, max_length = 30)]
     pub phone: Option<Option<String>>,
     #[validate(nested)]
     pub opening_pattern: Option<OpeningPatternInput>,
