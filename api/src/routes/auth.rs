@@ -266,9 +266,7 @@ pub async fn refresh(
     request_body = RefreshRequest,
     responses(
         (status = 204, description = "Logged out."),
-        (status = 400, response = error::BadRequest),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::Unprocessable),
+        error::BodyErrors,
     )
 )]
 #[post("/auth/logout")]

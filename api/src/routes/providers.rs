@@ -229,14 +229,7 @@ pub async fn get_provider(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated.", body = ProviderView, headers(("ETag" = String, description = "Version tag"))),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 412, response = error::PreconditionFailed),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::Unprocessable),
+        error::UpdateErrors,
     )
 )]
 #[patch("/providers/{id}")]

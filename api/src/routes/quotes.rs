@@ -146,9 +146,7 @@ pub struct QuoteView {
     request_body = QuoteRequest,
     responses(
         (status = 200, description = "The quote.", body = QuoteView),
-        (status = 400, response = error::BadRequest),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::Unprocessable),
+        error::BodyErrors,
     )
 )]
 #[post("/quotes")]

@@ -165,13 +165,7 @@ pub async fn list_rooms(
     responses(
         (status = 201, description = "Created.", body = RoomView,
             headers(("Location" = String, description = "The room's URL"), ("ETag" = String, description = "Version tag"))),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::Unprocessable),
+        error::CreateErrors,
     )
 )]
 #[post("/centres/{centre_id}/rooms")]
@@ -245,14 +239,7 @@ pub async fn get_room(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated.", body = RoomView, headers(("ETag" = String, description = "Version tag"))),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 412, response = error::PreconditionFailed),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::Unprocessable),
+        error::UpdateErrors,
     )
 )]
 #[patch("/rooms/{id}")]

@@ -170,13 +170,7 @@ pub async fn list_users(
     responses(
         (status = 201, description = "Created.", body = UserView,
             headers(("Location" = String, description = "The new account's URL"), ("ETag" = String, description = "Version tag"))),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::Unprocessable),
+        error::CreateErrors,
     )
 )]
 #[post("/users")]

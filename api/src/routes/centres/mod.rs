@@ -263,13 +263,7 @@ pub async fn list_centres(
     responses(
         (status = 201, description = "Created.", body = CentreView,
             headers(("Location" = String, description = "The centre's URL"), ("ETag" = String, description = "Version tag"))),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::Unprocessable),
+        error::CreateErrors,
     )
 )]
 #[post("/centres")]
@@ -388,14 +382,7 @@ pub async fn get_centre(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated.", body = CentreView, headers(("ETag" = String, description = "Version tag"))),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 412, response = error::PreconditionFailed),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::Unprocessable),
+        error::UpdateErrors,
     )
 )]
 #[patch("/centres/{id}")]

@@ -236,13 +236,7 @@ pub async fn list_tariffs(
     responses(
         (status = 201, description = "Created.", body = TariffView,
             headers(("Location" = String, description = "The tariff's URL"), ("ETag" = String, description = "Version tag"))),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::Unprocessable),
+        error::CreateErrors,
     )
 )]
 #[post("/tariffs")]
@@ -385,14 +379,7 @@ pub async fn get_tariff(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Renamed.", body = TariffView, headers(("ETag" = String, description = "Version tag"))),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 412, response = error::PreconditionFailed),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::Unprocessable),
+        error::UpdateErrors,
     )
 )]
 #[patch("/tariffs/{id}")]
