@@ -16,6 +16,7 @@ pub mod money;
 pub mod opening;
 pub mod presets;
 pub mod quote;
+pub mod referral;
 pub mod tariff;
 
 pub use enums::{Funder, ReferrerKind, Role, RoomKind, ServiceType, Weekday};
