@@ -37,6 +37,16 @@ impl<'a> Actor<'a> {
         }
     }
 
+    /// Running a provider's cases (waiting lists, intake decisions): its coordinators and org
+    /// admins. Platform admins run the platform, not cases.
+    pub fn manage_cases(&self, provider_id: &str) -> Access {
+        match self.role {
+            _ if !self.belongs_to(provider_id) => Access::Hidden,
+            Role::OrgAdmin | Role::Coordinator => Access::Allowed,
+            _ => Access::Forbidden,
+        }
+    }
+
     /// Registering a new provider organisation: platform admins only.
     pub fn create_provider(&self) -> Access {
         match self.role {
@@ -154,6 +164,24 @@ mod tests {
             Access::Allowed
         );
         assert_eq!(PLATFORM.user_list_scope(), UserListScope::All);
+    }
+
+    #[test]
+    fn coordinators_and_org_admins_run_their_own_providers_cases() {
+        assert_eq!(
+            actor(Role::Coordinator, CL).manage_cases(CL),
+            Access::Allowed
+        );
+        assert_eq!(actor(Role::OrgAdmin, CL).manage_cases(CL), Access::Allowed);
+        assert_eq!(
+            actor(Role::Volunteer, CL).manage_cases(CL),
+            Access::Forbidden
+        );
+        assert_eq!(
+            actor(Role::Coordinator, CL).manage_cases(FA),
+            Access::Hidden
+        );
+        assert_eq!(PLATFORM.manage_cases(CL), Access::Hidden);
     }
 
     #[test]

@@ -48,6 +48,16 @@ pub fn local_date(instant: OffsetDateTime) -> Date {
     to_local(instant).date()
 }
 
+/// The instant local midnight begins `date` in Europe/London (clocks change at 01:00 UTC, so
+/// midnight itself is never skipped or repeated).
+pub fn start_of_day(date: Date) -> OffsetDateTime {
+    let guess = PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_utc();
+    let offset = offset_at(guess - time::Duration::hours(1));
+    PrimitiveDateTime::new(date, Time::MIDNIGHT)
+        .assume_offset(offset)
+        .to_offset(GMT)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +81,27 @@ mod tests {
     fn a_summer_saturday_morning_is_an_hour_ahead_of_utc() {
         let local = to_local(datetime!(2026-06-13 08:00 UTC));
         assert_eq!((local.hour(), local.minute()), (9, 0));
+    }
+
+    #[test]
+    fn a_summer_day_starts_at_eleven_the_evening_before_in_utc() {
+        assert_eq!(
+            start_of_day(time::macros::date!(2026 - 07 - 01)),
+            datetime!(2026-06-30 23:00 UTC)
+        );
+        assert_eq!(
+            start_of_day(time::macros::date!(2026 - 12 - 01)),
+            datetime!(2026-12-01 00:00 UTC)
+        );
+        // The Sundays the clocks change still start at local midnight.
+        assert_eq!(
+            start_of_day(time::macros::date!(2026 - 03 - 29)),
+            datetime!(2026-03-29 00:00 UTC)
+        );
+        assert_eq!(
+            start_of_day(time::macros::date!(2026 - 10 - 25)),
+            datetime!(2026-10-24 23:00 UTC)
+        );
     }
 
     #[test]

@@ -25,12 +25,16 @@ macro_rules! find_locked {
     };
 }
 
+pub mod casework;
 pub mod centres;
 pub mod db;
 pub mod error;
 pub mod idempotency;
+pub mod ledger;
 pub mod offerings;
+pub mod people;
 pub mod providers;
+pub mod referrals;
 pub mod rooms;
 pub mod schema;
 pub mod tariffs;

@@ -25,6 +25,8 @@ pub struct Offering {
     pub version: i64,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+    /// Families the service takes at once; when set, freed places are offered automatically.
+    pub places: Option<i32>,
 }
 
 impl Offering {
@@ -60,6 +62,7 @@ pub struct OfferingChanges {
     pub days_offered: Option<String>,
     pub waiting_list_open: Option<bool>,
     pub active: Option<bool>,
+    pub places: Option<Option<i32>>,
 }
 
 pub fn insert(conn: &mut AnyConnection, offering: &Offering) -> Result<(), StoreError> {

@@ -138,6 +138,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        places -> Nullable<Integer>,
     }
 }
 
@@ -153,6 +154,175 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    people (id) {
+        id -> Text,
+        provider_id -> Text,
+        given_name -> Nullable<Text>,
+        family_name -> Nullable<Text>,
+        date_of_birth -> Nullable<Date>,
+        address_line1 -> Nullable<Text>,
+        address_line2 -> Nullable<Text>,
+        town -> Nullable<Text>,
+        postcode -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        contact_supplied_by -> Nullable<Text>,
+        interpreter_language -> Nullable<Text>,
+        access_needs -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> Text,
+        provider_id -> Text,
+        centre_id -> Text,
+        service_type -> Text,
+        status -> Text,
+        status_changed_at -> Timestamp,
+        referrer_kind -> Text,
+        referrer_user_id -> Nullable<Text>,
+        referrer_details -> Text,
+        external_ref -> Nullable<Text>,
+        court_ordered -> Bool,
+        court -> Nullable<Text>,
+        risk -> Text,
+        availability -> Nullable<Text>,
+        missing -> Text,
+        funder -> Nullable<Text>,
+        session_minutes -> Integer,
+        complete_at -> Nullable<Timestamp>,
+        priority -> Integer,
+        priority_reason -> Nullable<Text>,
+        offer_expires_at -> Nullable<Timestamp>,
+        decline_reason -> Nullable<Text>,
+        signposted_service -> Nullable<Text>,
+        override_reason -> Nullable<Text>,
+        suspension_reason -> Nullable<Text>,
+        closure_reason -> Nullable<Text>,
+        closure_notes -> Nullable<Text>,
+        activated_on -> Nullable<Date>,
+        next_review_on -> Nullable<Date>,
+        first_session_on -> Nullable<Date>,
+        created_by -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referral_parties (referral_id, person_id) {
+        referral_id -> Text,
+        person_id -> Text,
+        role -> Text,
+        relationship -> Nullable<Text>,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    referral_events (id) {
+        id -> Text,
+        referral_id -> Text,
+        from_status -> Text,
+        to_status -> Text,
+        action -> Text,
+        actor_user_id -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    charges (id) {
+        id -> Text,
+        referral_id -> Text,
+        kind -> Text,
+        description -> Text,
+        amount_pence -> BigInt,
+        refundable -> Bool,
+        payer -> Text,
+        funder -> Nullable<Text>,
+        due -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> Text,
+        referral_id -> Text,
+        charge_id -> Text,
+        kind -> Text,
+        amount_pence -> BigInt,
+        method -> Nullable<Text>,
+        reference -> Nullable<Text>,
+        funder -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessments (id) {
+        id -> Text,
+        referral_id -> Text,
+        outcome -> Text,
+        unsupervised_contact_appropriate -> Nullable<Bool>,
+        separate_entrances -> Bool,
+        arrival_offset_minutes -> Nullable<Integer>,
+        controls_notes -> Nullable<Text>,
+        review_on -> Nullable<Date>,
+        assessed_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    pre_visits (id) {
+        id -> Text,
+        referral_id -> Text,
+        party_role -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        attended -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reviews (id) {
+        id -> Text,
+        referral_id -> Text,
+        held_on -> Date,
+        outcome -> Text,
+        notes -> Nullable<Text>,
+        continue_reason -> Nullable<Text>,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    next_steps_meetings (id) {
+        id -> Text,
+        referral_id -> Text,
+        held_on -> Date,
+        attendees -> Text,
+        outcome -> Text,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> providers (provider_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(centres -> providers (provider_id));
@@ -161,6 +331,11 @@ diesel::joinable!(tariffs -> providers (provider_id));
 diesel::joinable!(tariff_versions -> tariffs (tariff_id));
 diesel::joinable!(offerings -> centres (centre_id));
 diesel::joinable!(offerings -> tariffs (tariff_id));
+diesel::joinable!(referral_parties -> referrals (referral_id));
+diesel::joinable!(referral_parties -> people (person_id));
+diesel::joinable!(referral_events -> referrals (referral_id));
+diesel::joinable!(charges -> referrals (referral_id));
+diesel::joinable!(ledger_entries -> charges (charge_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     providers,
@@ -173,4 +348,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     tariff_versions,
     offerings,
     idempotency_keys,
+    people,
+    referrals,
+    referral_parties,
+    referral_events,
+    charges,
+    ledger_entries,
+    assessments,
+    pre_visits,
+    reviews,
+    next_steps_meetings,
 );

@@ -19,15 +19,29 @@ string_enum! {
 }
 
 /// The risk factors screening weighs (special-category data: staff only).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
 pub struct Risk {
     pub domestic_abuse: AbuseLevel,
-    /// A non-molestation order, and when it expires (`None`: no end date).
-    pub non_molestation_order: Option<Option<Date>>,
+    /// A non-molestation order between the adults, if there is one.
+    pub non_molestation_order: Option<ProtectiveOrder>,
+    /// A known conviction for harming a child.
     pub child_harm_conviction: bool,
+    /// Criminal proceedings for domestic violence.
     pub dv_criminal_proceedings: bool,
     pub substance_misuse: bool,
     pub social_services_involved: bool,
+}
+
+/// A protective order and when it ends (none: until further order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProtectiveOrder {
+    #[serde(default, with = "crate::dates::iso_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub expires_on: Option<Date>,
 }
 
 impl Default for Risk {
@@ -45,11 +59,8 @@ impl Default for Risk {
 
 impl Risk {
     fn order_in_force(&self, today: Date) -> bool {
-        match self.non_molestation_order {
-            Some(None) => true,
-            Some(Some(expires)) => expires >= today,
-            None => false,
-        }
+        self.non_molestation_order
+            .is_some_and(|o| o.expires_on.is_none_or(|expires| expires >= today))
     }
 }
 
@@ -163,7 +174,9 @@ mod tests {
     #[test]
     fn an_order_in_force_or_criminal_proceedings_need_a_reasoned_override_for_supported() {
         let order = Risk {
-            non_molestation_order: Some(Some(date!(2027 - 01 - 01))),
+            non_molestation_order: Some(ProtectiveOrder {
+                expires_on: Some(date!(2027 - 01 - 01)),
+            }),
             ..Risk::default()
         };
         assert!(matches!(
@@ -171,7 +184,9 @@ mod tests {
             Decision::NeedsOverride { .. }
         ));
         let expired = Risk {
-            non_molestation_order: Some(Some(date!(2026 - 01 - 01))),
+            non_molestation_order: Some(ProtectiveOrder {
+                expires_on: Some(date!(2026 - 01 - 01)),
+            }),
             ..Risk::default()
         };
         assert_eq!(
@@ -179,7 +194,7 @@ mod tests {
             Decision::Eligible
         );
         let open_ended = Risk {
-            non_molestation_order: Some(None),
+            non_molestation_order: Some(ProtectiveOrder { expires_on: None }),
             ..Risk::default()
         };
         assert!(matches!(
@@ -225,7 +240,7 @@ mod tests {
     fn supervised_and_indirect_contact_are_open_to_every_family() {
         let worst = Risk {
             domestic_abuse: AbuseLevel::Proven,
-            non_molestation_order: Some(None),
+            non_molestation_order: Some(ProtectiveOrder { expires_on: None }),
             child_harm_conviction: true,
             dv_criminal_proceedings: true,
             substance_misuse: true,

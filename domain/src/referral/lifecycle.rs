@@ -87,6 +87,8 @@ string_enum! {
 /// (a payment clearing a fee, an offer expiring, a review date passing).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
+    /// Intake found details missing.
+    InformationMissing,
     /// Intake or an update made the referral complete.
     InformationComplete {
         referral_fee_due: bool,
@@ -125,6 +127,7 @@ fn next(status: ReferralStatus, event: Event) -> Option<ReferralStatus> {
     use ReferralAction as A;
     use ReferralStatus as S;
     Some(match (status, event) {
+        (S::Submitted, Event::InformationMissing) => S::AwaitingInformation,
         (
             S::Submitted | S::AwaitingInformation,
             Event::InformationComplete { referral_fee_due },
@@ -186,6 +189,7 @@ pub fn allowed_actions(status: ReferralStatus) -> Vec<ReferralAction> {
 
 fn describe(event: Event) -> String {
     match event {
+        Event::InformationMissing => "wait for information".into(),
         Event::InformationComplete { .. } => "complete its information".into(),
         Event::ReferralFeeSettled => "settle its referral fee".into(),
         Event::Action(a) => a.as_str().replace('_', " "),
@@ -245,6 +249,15 @@ mod tests {
 
     fn act(s: S, a: A) -> Result<S, TransitionError> {
         apply(s, Event::Action(a))
+    }
+
+    #[test]
+    fn an_incomplete_referral_waits_for_information() {
+        assert_eq!(
+            apply(S::Submitted, Event::InformationMissing),
+            Ok(S::AwaitingInformation)
+        );
+        assert!(apply(S::Screening, Event::InformationMissing).is_err());
     }
 
     #[test]

@@ -1,0 +1,11 @@
+ALTER TABLE offerings DROP COLUMN places;
+DROP TABLE next_steps_meetings;
+DROP TABLE reviews;
+DROP TABLE pre_visits;
+DROP TABLE assessments;
+DROP TABLE ledger_entries;
+DROP TABLE charges;
+DROP TABLE referral_events;
+DROP TABLE referral_parties;
+DROP TABLE referrals;
+DROP TABLE people;

@@ -1,0 +1,105 @@
+//! A case's charges and the payments, refunds and waivers recorded against them.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use crate::db::AnyConnection;
+use crate::schema::{charges, ledger_entries};
+use crate::StoreError;
+use ccm_domain::referral::ledger::ChargeState;
+use ccm_domain::Money;
+
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = charges)]
+pub struct Charge {
+    pub id: String,
+    pub referral_id: String,
+    /// referral_fee, balance, session, item or cancellation.
+    pub kind: String,
+    pub description: String,
+    pub amount_pence: i64,
+    pub refundable: bool,
+    /// non_resident_parent, resident_parent or funder.
+    pub payer: String,
+    pub funder: Option<String>,
+    /// When it falls due (the quote's `due`).
+    pub due: String,
+    pub created_at: PrimitiveDateTime,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = ledger_entries)]
+pub struct Entry {
+    pub id: String,
+    pub referral_id: String,
+    pub charge_id: String,
+    /// payment, refund or waiver.
+    pub kind: String,
+    pub amount_pence: i64,
+    pub method: Option<String>,
+    pub reference: Option<String>,
+    pub funder: Option<String>,
+    pub reason: Option<String>,
+    pub recorded_by: String,
+    pub created_at: PrimitiveDateTime,
+}
+
+pub fn insert_charge(conn: &mut AnyConnection, charge: &Charge) -> Result<(), StoreError> {
+    diesel::insert_into(charges::table)
+        .values(charge)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_entry(conn: &mut AnyConnection, entry: &Entry) -> Result<(), StoreError> {
+    diesel::insert_into(ledger_entries::table)
+        .values(entry)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn charges(conn: &mut AnyConnection, referral_id: &str) -> Result<Vec<Charge>, StoreError> {
+    Ok(charges::table
+        .filter(charges::referral_id.eq(referral_id))
+        .order(charges::id.asc())
+        .select(Charge::as_select())
+        .load(conn)?)
+}
+
+pub fn entries(conn: &mut AnyConnection, referral_id: &str) -> Result<Vec<Entry>, StoreError> {
+    Ok(ledger_entries::table
+        .filter(ledger_entries::referral_id.eq(referral_id))
+        .order(ledger_entries::id.asc())
+        .select(Entry::as_select())
+        .load(conn)?)
+}
+
+/// Each charge with where it stands, from its entries.
+pub fn states(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+) -> Result<Vec<(Charge, ChargeState)>, StoreError> {
+    let entries = entries(conn, referral_id)?;
+    Ok(charges(conn, referral_id)?
+        .into_iter()
+        .map(|c| {
+            let sum = |kind: &str| {
+                Money::from_pence(
+                    entries
+                        .iter()
+                        .filter(|e| e.charge_id == c.id && e.kind == kind)
+                        .map(|e| e.amount_pence)
+                        .sum(),
+                )
+            };
+            let state = ChargeState {
+                amount: Money::from_pence(c.amount_pence),
+                refundable: c.refundable,
+                paid: sum("payment"),
+                refunded: sum("refund"),
+                waived: sum("waiver"),
+            };
+            (c, state)
+        })
+        .collect())
+}
