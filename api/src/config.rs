@@ -49,6 +49,13 @@ pub struct Config {
     pub workers: Option<usize>,
     /// `LOG_FORMAT=json` for JSON log lines.
     pub log_format: LogFormat,
+    /// `CCM_OFFER_EXPIRY_DAYS`: how long a family has to accept a place (default 14).
+    pub offer_expiry_days: u32,
+    /// `CCM_REVIEW_INTERVAL_MONTHS`: how often an active case is reviewed (default 3).
+    pub review_interval_months: u32,
+    /// `CCM_SWEEP_INTERVAL_SECS`: how often a server expires offers, marks reviews due and
+    /// offers freed places (default 60; 0 turns it off, e.g. for a separate `ccm sweep` cron).
+    pub sweep_interval_secs: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -178,6 +185,11 @@ impl Config {
                 .and_then(|w| w.parse().ok())
                 .filter(|w| *w > 0),
             log_format,
+            offer_expiry_days: u32::try_from(bounded("CCM_OFFER_EXPIRY_DAYS", 14, 1, 365)?)
+                .unwrap_or(14),
+            review_interval_months: u32::try_from(bounded("CCM_REVIEW_INTERVAL_MONTHS", 3, 1, 24)?)
+                .unwrap_or(3),
+            sweep_interval_secs: bounded("CCM_SWEEP_INTERVAL_SECS", 60, 0, 24 * 3600)?,
         })
     }
 

@@ -42,6 +42,12 @@ pub struct Problem {
     /// One entry per invalid field.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For a transition refused by a case's lifecycle: the case's status now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_status: Option<String>,
+    /// For a transition refused by a case's lifecycle: the actions its status allows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<String>>,
 }
 
 /// One invalid field of a request.
@@ -87,6 +93,13 @@ pub enum ApiError {
     /// The request clashes with the current state: a duplicate, a transition not allowed.
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    /// A case's lifecycle has no such transition from its current status.
+    #[error("{detail}")]
+    Transition {
+        detail: String,
+        current_status: String,
+        allowed_actions: Vec<String>,
+    },
     #[error("{0}")]
     PreconditionFailed(String),
     #[error("{0}")]
@@ -176,6 +189,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not-found",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict { code, .. } => code,
+            ApiError::Transition { .. } => "invalid-transition",
             ApiError::PreconditionFailed(_) => "precondition-failed",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
@@ -204,6 +218,14 @@ impl ApiError {
             }
             _ => Vec::new(),
         };
+        let (current_status, allowed_actions) = match self {
+            ApiError::Transition {
+                current_status,
+                allowed_actions,
+                ..
+            } => (Some(current_status.clone()), Some(allowed_actions.clone())),
+            _ => (None, None),
+        };
         Problem {
             problem_type: format!("urn:ccm:problem:{}", self.code()),
             title: status.canonical_reason().unwrap_or("Error").to_string(),
@@ -212,6 +234,8 @@ impl ApiError {
             instance: None,
             request_id: None,
             errors,
+            current_status,
+            allowed_actions,
         }
     }
 }
@@ -224,7 +248,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::Transition { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -415,4 +439,20 @@ pub enum BodyErrors {
     UnsupportedMediaType(#[ref_response] UnsupportedMediaType),
     #[response(status = 422)]
     Unprocessable(#[ref_response] Unprocessable),
+}
+
+impl From<ccm_domain::referral::lifecycle::TransitionError> for ApiError {
+    fn from(e: ccm_domain::referral::lifecycle::TransitionError) -> Self {
+        let allowed: Vec<String> = e.allowed.iter().map(|a| a.to_string()).collect();
+        let detail = if allowed.is_empty() {
+            format!("{e}; nothing more can be done to it")
+        } else {
+            format!("{e}; allowed now: {}", allowed.join(", "))
+        };
+        ApiError::Transition {
+            detail,
+            current_status: e.status.to_string(),
+            allowed_actions: allowed,
+        }
+    }
 }

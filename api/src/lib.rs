@@ -4,6 +4,7 @@
 //! runs it, [`openapi::document`] describes it.
 
 pub mod accounts;
+pub mod cases;
 pub mod config;
 pub mod error;
 pub mod extract;
@@ -121,11 +122,34 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
     if let Some(workers) = state.config.workers {
         server = server.workers(workers);
     }
+    spawn_sweeps(&state);
     let addrs = server.addrs();
     for addr in &addrs {
         println!("ccm listening on http://{addr}  (Swagger UI: http://{addr}/swagger-ui/)");
     }
     server.run().await
+}
+
+/// Expires offers, marks reviews due and offers freed places every `CCM_SWEEP_INTERVAL_SECS`.
+fn spawn_sweeps(state: &AppState) {
+    let interval = state.config.sweep_interval_secs;
+    if interval == 0 {
+        return;
+    }
+    let (db, days) = (state.db.clone(), state.config.offer_expiry_days);
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(interval));
+        loop {
+            tick.tick().await;
+            let db = db.clone();
+            let swept =
+                web::block(move || cases::sweep::sweep(&db, days, time::OffsetDateTime::now_utc()))
+                    .await;
+            if let Ok(Err(e)) = swept {
+                tracing::warn!(error = %e, "case sweep failed; will try again");
+            }
+        }
+    });
 }
 
 /// Opens the database named by the configuration and applies pending migrations.

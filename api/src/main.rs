@@ -40,6 +40,9 @@ enum Command {
     },
     /// Load the demonstration data into an empty database and print the accounts.
     SeedDemo,
+    /// Expire lapsed offers, mark reviews due and offer freed places once (for cron, when
+    /// servers run with CCM_SWEEP_INTERVAL_SECS=0).
+    Sweep,
     /// Print the OpenAPI document.
     Openapi {
         #[arg(long, value_enum, default_value_t = Format::Yaml)]
@@ -136,6 +139,19 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             actix_web::rt::System::new()
                 .block_on(ccm_api::serve(state))
                 .map_err(|e| format!("the server stopped: {e}"))
+        }
+        Command::Sweep => {
+            let report = ccm_api::cases::sweep::sweep(
+                &db,
+                config.offer_expiry_days,
+                time::OffsetDateTime::now_utc(),
+            )
+            .map_err(|e| e.to_string())?;
+            println!(
+                "offers expired: {}, reviews due: {}, places offered: {}",
+                report.offers_expired, report.reviews_due, report.places_offered
+            );
+            Ok(())
         }
         Command::Openapi { .. } => Ok(()),
     }

@@ -83,6 +83,8 @@ fn generic(status: StatusCode, detail: String) -> Problem {
         instance: None,
         request_id: None,
         errors: Vec::new(),
+        current_status: None,
+        allowed_actions: None,
     }
 }
 

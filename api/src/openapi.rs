@@ -45,6 +45,9 @@ Lists are cursor-paginated (`?limit=`, `?cursor=`, ordered by creation). Get a t
         (name = "centres", description = "Centres, their rooms and the services they offer. Public to read."),
         (name = "tariffs", description = "Fees per service, versioned by effective date. Public to read."),
         (name = "quotes", description = "What contact will cost, itemised. Public."),
+        (name = "referrals", description = "Referrals and cases: intake, the lifecycle's actions, waiting lists. Each response is what the caller may see: a parent never sees the other parent."),
+        (name = "payments", description = "A case's charges, payments, refunds and waivers."),
+        (name = "casework", description = "Assessments, pre-visits, reviews and next-steps meetings."),
     )
 )]
 pub struct ApiDoc;
@@ -110,10 +113,17 @@ fn document_idempotency(api: &mut utoipa::openapi::OpenApi) {
         op.parameters
             .get_or_insert_with(Vec::new)
             .push(parameter.into());
-        op.responses
-            .responses
-            .entry("409".to_string())
-            .or_insert_with(|| Ref::from_response_name("Conflict").into());
+        // A malformed key (400), a key in use (409) or reused with another body (422).
+        for (status, response) in [
+            ("400", "BadRequest"),
+            ("409", "Conflict"),
+            ("422", "Unprocessable"),
+        ] {
+            op.responses
+                .responses
+                .entry(status.to_string())
+                .or_insert_with(|| Ref::from_response_name(response).into());
+        }
     }
 }
 

@@ -9,11 +9,14 @@ pub mod centres;
 pub mod health;
 pub mod me;
 pub mod offerings;
+pub mod people;
 pub mod providers;
 pub mod quotes;
+pub mod referrals;
 pub mod rooms;
 pub mod tariffs;
 pub mod users;
+pub mod waiting_lists;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -25,6 +28,9 @@ fn v1(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     me::configure(cfg);
     users::configure(cfg);
+    referrals::configure(cfg);
+    people::configure(cfg);
+    waiting_lists::configure(cfg);
     providers::configure(cfg);
     centres::configure(cfg);
     rooms::configure(cfg);

@@ -37,6 +37,9 @@ pub struct OfferingView {
     pub days_offered: Vec<Weekday>,
     /// Whether new referrals may join the waiting list.
     pub waiting_list_open: bool,
+    /// Families the service takes at once. When set, a place freed is offered to the next
+    /// family on the waiting list automatically; when null, coordinators offer places by hand.
+    pub places: Option<u32>,
     pub active: bool,
     pub version: i64,
     pub created_at: Instant,
@@ -53,6 +56,7 @@ impl OfferingView {
             default_session_minutes: u32::try_from(o.default_session_minutes).unwrap_or(0),
             days_offered: o.days()?,
             waiting_list_open: o.waiting_list_open,
+            places: o.places.and_then(|p| u32::try_from(p).ok()),
             active: o.active,
             version: o.version,
             created_at: utc(o.created_at),
@@ -79,6 +83,10 @@ pub struct NewOffering {
     pub days_offered: Vec<Weekday>,
     #[serde(default = "yes")]
     pub waiting_list_open: bool,
+    /// Families the service takes at once (0 to 500); omit to offer places by hand.
+    #[validate(range(max = 500))]
+    #[schema(maximum = 500)]
+    pub places: Option<u32>,
     #[serde(default = "yes")]
     pub active: bool,
 }
@@ -96,6 +104,11 @@ pub struct OfferingPatch {
     #[schema(min_items = 1, max_items = 7)]
     pub days_offered: Option<Vec<Weekday>>,
     pub waiting_list_open: Option<bool>,
+    /// Families the service takes at once; null offers places by hand.
+    #[serde(default, deserialize_with = "crate::http::nullable")]
+    #[validate(range(max = 500))]
+    #[schema(value_type = Option<u32>, maximum = 500)]
+    pub places: Option<Option<u32>>,
     pub active: Option<bool>,
 }
 
@@ -229,6 +242,7 @@ pub async fn create_offering(
                 default_session_minutes: minutes,
                 days_offered: days,
                 waiting_list_open: new.waiting_list_open,
+                places: new.places.map(|p| i32::try_from(p).unwrap_or(i32::MAX)),
                 active: new.active,
                 version: 1,
                 created_at: at,
@@ -317,6 +331,9 @@ pub async fn update_offering(
                     .map(|d| check_offered_days(service, &d))
                     .transpose()?,
                 waiting_list_open: patch.waiting_list_open,
+                places: patch
+                    .places
+                    .map(|p| p.map(|p| i32::try_from(p).unwrap_or(i32::MAX))),
                 active: patch.active,
             };
             // Preconditions last: a request that is wrong anyway gets that answer first.

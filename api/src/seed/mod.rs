@@ -22,7 +22,7 @@ use ccm_persistence::{new_id, now, AnyConnection, Db, StoreError};
 use crate::security::hash_password;
 
 mod places;
-use places::{days_for, minutes_for, opening_for, CentreSpec, CL_CENTRES, FA_CENTRES};
+use places::{days_for, minutes_for, opening_for, places_for, CentreSpec, CL_CENTRES, FA_CENTRES};
 
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
 
@@ -157,6 +157,7 @@ impl Loader<'_> {
                     default_session_minutes: minutes_for(*service),
                     days_offered: days_text(&days_for(*service)),
                     waiting_list_open: true,
+                    places: places_for(*service),
                     active: true,
                     version: 1,
                     created_at: self.at,

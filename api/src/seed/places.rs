@@ -210,3 +210,13 @@ pub fn minutes_for(service: ServiceType) -> i32 {
         ServiceType::Supported | ServiceType::Supervised => 120,
     }
 }
+
+/// How many families each service takes at once; letterbox places are offered by hand.
+pub fn places_for(service: ServiceType) -> Option<i32> {
+    match service {
+        ServiceType::Supported => Some(8),
+        ServiceType::Supervised => Some(2),
+        ServiceType::Handover => Some(4),
+        ServiceType::Indirect => None,
+    }
+}

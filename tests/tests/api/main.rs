@@ -2,11 +2,14 @@
 //! (with CCM_TEST_BACKEND=postgres) PostgreSQL. One binary, so the app is linked once.
 
 mod auth;
+mod cases;
 mod catalogue;
 mod concurrency;
 mod idempotency;
 mod openapi;
 mod plumbing;
 mod quotes;
+mod referrals;
+mod support;
 mod tariffs;
 mod users;

@@ -1,0 +1,387 @@
+//! A case's ledger: the charges raised from the tariff, and payments, refunds and waivers
+//! against each. Every balance is a sum of entries, in pence.
+
+use actix_web::{get, post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::cases::{self, workflow};
+use crate::error::{self, ApiError};
+use crate::extract::{Principal, ValidJson};
+use crate::http::{self, utc, Instant, CURRENCY};
+use crate::state::AppState;
+use ccm_domain::referral::disclosure;
+use ccm_domain::referral::ledger::LedgerError;
+use ccm_domain::{Funder, Money, Role};
+use ccm_persistence::ledger::{self, Entry};
+use ccm_persistence::{new_id, AnyConnection};
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(get_ledger)
+        .service(pay)
+        .service(refund)
+        .service(waive);
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LedgerView {
+    pub referral_id: String,
+    #[schema(example = "GBP")]
+    pub currency: &'static str,
+    pub charges: Vec<ChargeView>,
+    /// Every payment, refund and waiver, oldest first.
+    pub entries: Vec<EntryView>,
+    /// The family still owes this across all charges.
+    #[serde(with = "http::money")]
+    #[schema(value_type = String, example = "110.00")]
+    pub outstanding: Money,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChargeView {
+    pub id: String,
+    /// referral_fee, balance, session, item or cancellation.
+    pub kind: String,
+    pub description: String,
+    #[serde(with = "http::money")]
+    #[schema(value_type = String, example = "30.00")]
+    pub amount: Money,
+    pub refundable: bool,
+    /// non_resident_parent or funder.
+    pub payer: String,
+    pub funder: Option<Funder>,
+    /// When it falls due (on_referral, on_place_offered, ...).
+    pub due: String,
+    #[serde(with = "http::money")]
+    #[schema(value_type = String)]
+    pub paid: Money,
+    #[serde(with = "http::money")]
+    #[schema(value_type = String)]
+    pub refunded: Money,
+    #[serde(with = "http::money")]
+    #[schema(value_type = String)]
+    pub waived: Money,
+    #[serde(with = "http::money")]
+    #[schema(value_type = String)]
+    pub outstanding: Money,
+    pub created_at: Instant,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EntryView {
+    pub id: String,
+    pub charge_id: String,
+    /// payment, refund or waiver.
+    pub kind: String,
+    #[serde(with = "http::money")]
+    #[schema(value_type = String)]
+    pub amount: Money,
+    pub method: Option<String>,
+    pub reference: Option<String>,
+    pub funder: Option<String>,
+    pub reason: Option<String>,
+    pub recorded_by: String,
+    pub created_at: Instant,
+}
+
+fn ledger_view(conn: &mut AnyConnection, referral_id: &str) -> Result<LedgerView, ApiError> {
+    let states = ledger::states(conn, referral_id)?;
+    let outstanding = Money::from_pence(states.iter().map(|(_, s)| s.outstanding().pence()).sum());
+    let charges = states
+        .into_iter()
+        .map(|(c, s)| ChargeView {
+            amount: s.amount,
+            paid: s.paid,
+            refunded: s.refunded,
+            waived: s.waived,
+            outstanding: s.outstanding(),
+            funder: c.funder.as_deref().and_then(|f| f.parse().ok()),
+            id: c.id,
+            kind: c.kind,
+            description: c.description,
+            refundable: c.refundable,
+            payer: c.payer,
+            due: c.due,
+            created_at: utc(c.created_at),
+        })
+        .collect();
+    let entries = ledger::entries(conn, referral_id)?
+        .into_iter()
+        .map(|e| EntryView {
+            amount: Money::from_pence(e.amount_pence),
+            created_at: utc(e.created_at),
+            id: e.id,
+            charge_id: e.charge_id,
+            kind: e.kind,
+            method: e.method,
+            reference: e.reference,
+            funder: e.funder,
+            reason: e.reason,
+            recorded_by: e.recorded_by,
+        })
+        .collect();
+    Ok(LedgerView {
+        referral_id: referral_id.to_string(),
+        currency: CURRENCY,
+        charges,
+        entries,
+        outstanding,
+    })
+}
+
+/// The case's charges, payments, refunds and waivers (staff who handle money, and the
+/// paying parent).
+#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
+    responses((status = 200, description = "The ledger.", body = LedgerView), (status = 401, response = error::Unauthorized),
+    (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
+#[get("/referrals/{id}/ledger")]
+pub async fn get_ledger(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let view = state
+        .read(move |conn| {
+            let case = cases::load(conn, &id, &principal, false)?;
+            let payer = case.relation.party
+                == Some(ccm_domain::referral::PartyRole::NonResidentParent)
+                && case.referral.funder.is_none();
+            if !disclosure::case(case.relation.viewer, payer).ledger {
+                return Err(ApiError::forbidden(
+                    "the ledger is for staff who handle money and the paying parent",
+                ));
+            }
+            ledger_view(conn, &case.referral.id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// How money was paid.
+#[derive(Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    Card,
+    BankTransfer,
+    Cash,
+    Cheque,
+    Other,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Card => "card",
+            Method::BankTransfer => "bank_transfer",
+            Method::Cash => "cash",
+            Method::Cheque => "cheque",
+            Method::Other => "other",
+        }
+    }
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"charge_id": "0193...", "amount": "30.00", "method": "card", "reference": "TX-8842"}))]
+pub struct PaymentIn {
+    pub charge_id: String,
+    /// More than 0.00 and no more than is owed on the charge.
+    #[serde(with = "http::money")]
+    #[schema(value_type = String, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$", example = "30.00")]
+    pub amount: Money,
+    pub method: Method,
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub reference: Option<String>,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundIn {
+    pub charge_id: String,
+    #[serde(with = "http::money")]
+    #[schema(value_type = String, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$", example = "110.00")]
+    pub amount: Money,
+    #[validate(
+        length(min = 1, max = 1000),
+        custom(function = "crate::http::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 1000)]
+    pub reason: String,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WaiverIn {
+    pub charge_id: String,
+    pub funder: Funder,
+    #[validate(
+        length(min = 1, max = 1000),
+        custom(function = "crate::http::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 1000)]
+    pub reason: String,
+}
+
+const MONEY_ROLES: &[Role] = &[Role::OrgAdmin, Role::Coordinator, Role::Finance];
+
+/// Records money against one charge, then opens the fee gate the case waits at if nothing more
+/// is owed there. Answers with the ledger.
+async fn record<F>(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: String,
+    charge_id: String,
+    f: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&ccm_domain::referral::ledger::ChargeState) -> Result<Entry, ApiError>
+        + Send
+        + 'static,
+{
+    let view = state
+        .write(move |conn| {
+            let case = cases::load(conn, &id, &principal, true)?;
+            if !case.relation.is_staff(MONEY_ROLES) {
+                return Err(ApiError::forbidden(
+                    "only the provider's finance, coordinators and org admins record money",
+                ));
+            }
+            let states = ledger::states(conn, &case.referral.id)?;
+            let Some((_, state)) = states.iter().find(|(c, _)| c.id == charge_id) else {
+                return Err(ApiError::invalid(
+                    "charge_id",
+                    "not_found",
+                    "no such charge on this referral",
+                ));
+            };
+            let mut entry = f(state)?;
+            entry.referral_id = case.referral.id.clone();
+            entry.charge_id = charge_id.clone();
+            entry.recorded_by = principal.user_id.clone();
+            ledger::insert_entry(conn, &entry)?;
+            workflow::settle_gates(conn, case.referral.clone(), OffsetDateTime::now_utc())?;
+            ledger_view(conn, &case.referral.id)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/v1/referrals/{}/ledger", view.referral_id),
+        ))
+        .json(view))
+}
+
+fn entry(kind: &str, amount: Money) -> Entry {
+    Entry {
+        id: new_id(),
+        referral_id: String::new(),
+        charge_id: String::new(),
+        kind: kind.to_string(),
+        amount_pence: amount.pence(),
+        method: None,
+        reference: None,
+        funder: None,
+        reason: None,
+        recorded_by: String::new(),
+        created_at: workflow::stored(OffsetDateTime::now_utc()),
+    }
+}
+
+fn amount_error(e: LedgerError) -> ApiError {
+    match e {
+        LedgerError::NotRefundable => ApiError::conflict("not-refundable", e.to_string()),
+        LedgerError::NothingOwed => ApiError::conflict("nothing-owed", e.to_string()),
+        other => ApiError::invalid("amount", "amount", other.to_string()),
+    }
+}
+
+/// Record a payment against a charge. Paying off the referral fee or the balance moves a case
+/// waiting on it forward.
+#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), request_body = PaymentIn, security(("bearer" = [])),
+    responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
+        headers(("Location" = String, description = "The ledger's URL"))), error::CreateErrors))]
+#[post("/referrals/{id}/payments")]
+pub async fn pay(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    body: ValidJson<PaymentIn>,
+) -> Result<HttpResponse, ApiError> {
+    let p = body.0;
+    record(
+        state,
+        principal,
+        id.into_inner(),
+        p.charge_id.clone(),
+        move |charge| {
+            charge.check_payment(p.amount).map_err(amount_error)?;
+            Ok(Entry {
+                method: Some(p.method.as_str().into()),
+                reference: p.reference,
+                ..entry("payment", p.amount)
+            })
+        },
+    )
+    .await
+}
+
+/// Refund money paid on a charge. Admin and referral fees are never refunded (409).
+#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), request_body = RefundIn, security(("bearer" = [])),
+    responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
+        headers(("Location" = String, description = "The ledger's URL"))), error::CreateErrors))]
+#[post("/referrals/{id}/refunds")]
+pub async fn refund(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    body: ValidJson<RefundIn>,
+) -> Result<HttpResponse, ApiError> {
+    let r = body.0;
+    record(
+        state,
+        principal,
+        id.into_inner(),
+        r.charge_id.clone(),
+        move |charge| {
+            charge.check_refund(r.amount).map_err(amount_error)?;
+            Ok(Entry {
+                reason: Some(r.reason),
+                ..entry("refund", r.amount)
+            })
+        },
+    )
+    .await
+}
+
+/// A funder covers what is still owed on a charge.
+#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), request_body = WaiverIn, security(("bearer" = [])),
+    responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
+        headers(("Location" = String, description = "The ledger's URL"))), error::CreateErrors))]
+#[post("/referrals/{id}/waivers")]
+pub async fn waive(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    body: ValidJson<WaiverIn>,
+) -> Result<HttpResponse, ApiError> {
+    let w = body.0;
+    record(
+        state,
+        principal,
+        id.into_inner(),
+        w.charge_id.clone(),
+        move |charge| {
+            let owed = charge.check_waiver().map_err(amount_error)?;
+            Ok(Entry {
+                funder: Some(w.funder.as_str().into()),
+                reason: Some(w.reason),
+                ..entry("waiver", owed)
+            })
+        },
+    )
+    .await
+}

@@ -1,0 +1,130 @@
+//! Helpers for the case stories: request bodies and the steps a coordinator repeats.
+
+use ccm_tests::{json, TestApp};
+use serde_json::Value;
+
+pub const COORDINATOR: &str = "coordinator@cl.example.org";
+pub const CL_ADMIN: &str = "orgadmin@cl.example.org";
+pub const FINANCE: &str = "finance@cl.example.org";
+
+pub fn adult(given: &str, family: &str, email: &str) -> Value {
+    // A phone number of its own for every address, so two adults never share one by accident.
+    let number = email
+        .bytes()
+        .fold(7u32, |n, b| (n * 31 + u32::from(b)) % 100_000);
+    json!({"given_name": given, "family_name": family, "contact": {"email": email, "phone": format!("07700 9{number:05}")}})
+}
+
+pub fn child(given: &str, dob: &str) -> Value {
+    json!({"given_name": given, "family_name": "Smith", "date_of_birth": dob})
+}
+
+/// A complete referral a coordinator enters from a solicitor's form.
+pub fn referral(centre_id: &str, service: &str) -> Value {
+    json!({
+        "centre_id": centre_id,
+        "service_type": service,
+        "referrer": {"kind": "solicitor", "name": "Jo Brief", "organisation": "Brief & Co", "email": "jo@brief.example"},
+        "external_ref": "BC-1",
+        "resident_parent": adult("Ann", "Smith", "ann@example.org"),
+        "non_resident_parent": {"given_name": "Bob", "family_name": "Jones", "relationship": "father",
+            "contact": {"address": {"line1": "2 Quay St", "town": "Dover", "postcode": "ct16 1ab"}, "email": "bob@example.org"}},
+        "children": [child("Cal", "2019-04-01")],
+        "risk": {"domestic_abuse": "none"}
+    })
+}
+
+pub fn offering_id(app: &TestApp, centre_id: &str, service: &str) -> String {
+    let offerings = app
+        .get(&format!("/v1/centres/{centre_id}/offerings"))
+        .send()
+        .ok(200);
+    offerings["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["service_type"] == service)
+        .unwrap_or_else(|| panic!("no {service} offering"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Sets how many families a service takes at once (null: places offered by hand).
+pub fn set_places(app: &TestApp, admin: &str, centre_id: &str, service: &str, places: Value) {
+    let id = offering_id(app, centre_id, service);
+    app.patch(&format!("/v1/offerings/{id}"))
+        .token(admin)
+        .json(&json!({"places": places}))
+        .ok(200);
+}
+
+pub fn charge_id(app: &TestApp, token: &str, referral_id: &str, kind: &str) -> String {
+    let ledger = app
+        .get(&format!("/v1/referrals/{referral_id}/ledger"))
+        .token(token)
+        .send()
+        .ok(200);
+    ledger["charges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} charge: {ledger}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+pub fn pay(app: &TestApp, token: &str, referral_id: &str, kind: &str, amount: &str) -> Value {
+    let charge = charge_id(app, token, referral_id, kind);
+    app.post(&format!("/v1/referrals/{referral_id}/payments"))
+        .token(token)
+        .json(
+            &json!({"charge_id": charge, "amount": amount, "method": "card", "reference": "TX-1"}),
+        )
+        .ok(201)
+}
+
+pub fn assess(app: &TestApp, token: &str, referral_id: &str, body: Value) {
+    app.post(&format!("/v1/referrals/{referral_id}/assessment"))
+        .token(token)
+        .json(&body)
+        .ok(201);
+}
+
+pub fn act(
+    app: &TestApp,
+    token: &str,
+    referral_id: &str,
+    action: &str,
+    body: Value,
+) -> ccm_tests::Response {
+    app.post(&format!("/v1/referrals/{referral_id}/{action}"))
+        .token(token)
+        .json(&body)
+}
+
+pub fn status(app: &TestApp, token: &str, referral_id: &str) -> String {
+    app.get(&format!("/v1/referrals/{referral_id}"))
+        .token(token)
+        .send()
+        .ok(200)["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Makes a parent account at CL and returns (id, token).
+pub fn parent_account(app: &TestApp, email: &str) -> (String, String) {
+    let admin = app.token(CL_ADMIN);
+    let user = app
+        .post("/v1/users")
+        .token(&admin)
+        .json(&json!({"email": email, "display_name": "A Parent", "role": "parent", "password": "a-long-parent-password"}))
+        .ok(201);
+    (
+        user["id"].as_str().unwrap().to_string(),
+        app.login(email, "a-long-parent-password"),
+    )
+}
