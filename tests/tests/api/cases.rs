@@ -1,5 +1,4 @@
-//! Real cases end to end, as the issue tells them, and the money and waiting-list rules along
-//! the way.
+//! Real cases end to end, as the issue tells them.
 
 use ccm_tests::{json, TestApp};
 use serde_json::Value;
@@ -126,7 +125,8 @@ fn a_self_referred_cl_supported_case_pays_waits_is_offered_pays_again_visits_and
             visit["id"].as_str().unwrap()
         ))
         .token(&coordinator)
-        .send();
+        .send()
+        .ok(200);
     }
     let active = act(&app, &coordinator, &id, "activate", json!({})).ok(200);
     assert_eq!(active["status"], "active");
@@ -190,7 +190,8 @@ fn a_cafcass_court_ordered_fa_supervised_case_costs_nothing_and_closes_after_a_n
             v["id"].as_str().unwrap()
         ))
         .token(&fa)
-        .send();
+        .send()
+        .ok(200);
     }
     act(&app, &fa, &id, "activate", json!({})).ok(200);
     let body = act(&app, &fa, &id, "close", json!({"reason": "completed"})).problem(409);
@@ -406,230 +407,4 @@ fn two_parents_of_one_case_never_see_each_others_details() {
         .get("contact")
         .is_none());
     assert!(supervisor.get("risk").is_some());
-}
-
-#[test]
-fn money_is_refused_when_zero_negative_too_much_or_a_non_refundable_refund() {
-    let app = TestApp::with_demo();
-    let coordinator = app.token(COORDINATOR);
-    let finance = app.token(FINANCE);
-    let dover = app.centre_id("CL Dover");
-    let id = app
-        .post("/v1/referrals")
-        .token(&coordinator)
-        .json(&referral(&dover, "supported"))
-        .ok(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let charge = charge_id(&app, &finance, &id, "referral_fee");
-    let volunteer = app.token("volunteer@cl.example.org");
-    let before = app.snapshot();
-    let pay = |amount: Value| {
-        app.post(&format!("/v1/referrals/{id}/payments"))
-            .token(&finance)
-            .json(&json!({"charge_id": charge, "amount": amount, "method": "cash"}))
-    };
-    pay(json!("0.00")).invalid("amount");
-    pay(json!("-5.00")).invalid("amount");
-    pay(json!("30.01")).invalid("amount");
-    pay(json!(30)).invalid("amount");
-    app.post(&format!("/v1/referrals/{id}/payments"))
-        .token(&volunteer)
-        .json(&json!({"charge_id": charge, "amount": "30.00", "method": "cash"}))
-        .problem(403);
-    assert_eq!(app.snapshot(), before);
-    // Part payments add up; the fee gate opens when nothing is owed.
-    pay(json!("10.00")).ok(201);
-    assert_eq!(status(&app, &coordinator, &id), "awaiting_referral_fee");
-    let ledger = pay(json!("20.00")).ok(201);
-    assert_eq!(ledger["outstanding"], "0.00");
-    assert_eq!(ledger["charges"][0]["paid"], "30.00");
-    assert_eq!(status(&app, &coordinator, &id), "screening");
-    let before = app.snapshot();
-    let body = app
-        .post(&format!("/v1/referrals/{id}/refunds"))
-        .token(&finance)
-        .json(&json!({"charge_id": charge, "amount": "30.00", "reason": "changed mind"}))
-        .problem(409);
-    assert_eq!(body["type"], "urn:ccm:problem:not-refundable");
-    assert_eq!(app.snapshot(), before);
-}
-
-#[test]
-fn a_refundable_balance_can_be_refunded_up_to_what_was_paid_and_a_funder_can_waive_it() {
-    let app = TestApp::with_demo();
-    let coordinator = app.token(COORDINATOR);
-    let admin = app.token(CL_ADMIN);
-    let dover = app.centre_id("CL Dover");
-    set_places(&app, &admin, &dover, "supported", json!(8));
-    let id = app
-        .post("/v1/referrals")
-        .token(&coordinator)
-        .json(&referral(&dover, "supported"))
-        .ok(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    pay(&app, &coordinator, &id, "referral_fee", "30.00");
-    assess(&app, &coordinator, &id, json!({"outcome": "suitable"}));
-    assert_eq!(
-        act(&app, &coordinator, &id, "accept", json!({})).ok(200)["status"],
-        "place_offered",
-        "a free place is offered at once"
-    );
-    let ledger = pay(&app, &coordinator, &id, "balance", "50.00");
-    let balance = ledger["charges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["kind"] == "balance")
-        .unwrap()["id"]
-        .clone();
-    let refund = |amount: &str| {
-        app.post(&format!("/v1/referrals/{id}/refunds"))
-            .token(&coordinator)
-            .json(&json!({"charge_id": balance, "amount": amount, "reason": "overpaid"}))
-    };
-    refund("50.01").invalid("amount");
-    let after = refund("20.00").ok(201);
-    let b = after["charges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["kind"] == "balance")
-        .unwrap();
-    assert_eq!(
-        (
-            b["paid"].as_str(),
-            b["refunded"].as_str(),
-            b["outstanding"].as_str()
-        ),
-        (Some("50.00"), Some("20.00"), Some("80.00"))
-    );
-    let waived = app
-        .post(&format!("/v1/referrals/{id}/waivers"))
-        .token(&coordinator)
-        .json(&json!({"charge_id": balance, "funder": "local_authority", "reason": "LA pays"}))
-        .ok(201);
-    assert_eq!(waived["outstanding"], "0.00");
-    // Accepting now goes straight to the pre-visits: nothing is owed.
-    assert_eq!(
-        act(&app, &coordinator, &id, "accept-offer", json!({})).ok(200)["status"],
-        "pre_visits"
-    );
-}
-
-#[test]
-fn a_freed_place_goes_to_the_next_family_and_an_expired_offer_cannot_be_accepted() {
-    let app = TestApp::with_demo();
-    let coordinator = app.token(COORDINATOR);
-    let admin = app.token(CL_ADMIN);
-    let dover = app.centre_id("CL Dover");
-    set_places(&app, &admin, &dover, "supported", json!(1));
-    let mut ids = Vec::new();
-    for n in 0..3 {
-        let mut body = referral(&dover, "supported");
-        body["resident_parent"]["contact"]["email"] = json!(format!("ann{n}@example.org"));
-        body["non_resident_parent"]["contact"]["email"] = json!(format!("bob{n}@example.org"));
-        let id = app
-            .post("/v1/referrals")
-            .token(&coordinator)
-            .json(&body)
-            .ok(201)["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        pay(&app, &coordinator, &id, "referral_fee", "30.00");
-        assess(&app, &coordinator, &id, json!({"outcome": "suitable"}));
-        act(&app, &coordinator, &id, "accept", json!({})).ok(200);
-        ids.push(id);
-    }
-    assert_eq!(
-        status(&app, &coordinator, &ids[0]),
-        "place_offered",
-        "the one place went to the first"
-    );
-    assert_eq!(status(&app, &coordinator, &ids[1]), "waitlisted");
-    // The third family's priority is raised: it is next.
-    act(
-        &app,
-        &coordinator,
-        &ids[2],
-        "priority",
-        json!({"priority": 2, "reason": "court deadline"}),
-    )
-    .ok(200);
-    let list = app
-        .get(&format!(
-            "/v1/waiting-lists?centre={dover}&service=supported"
-        ))
-        .token(&coordinator)
-        .send()
-        .ok(200);
-    let order: Vec<&str> = list["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["referral_id"].as_str().unwrap())
-        .collect();
-    assert_eq!(order, [ids[2].as_str(), ids[1].as_str()]);
-    assert_eq!(list["holding"], 1);
-    // The first family lets its offer lapse: time passes, the sweep runs.
-    let later = time::OffsetDateTime::now_utc() + time::Duration::days(15);
-    let report = ccm_api::cases::sweep::sweep(&app.db, 14, later).unwrap();
-    assert_eq!((report.offers_expired, report.places_offered), (1, 1));
-    let lapsed = app
-        .get(&format!("/v1/referrals/{}", ids[0]))
-        .token(&coordinator)
-        .send()
-        .ok(200);
-    assert_eq!(
-        (
-            lapsed["status"].as_str(),
-            lapsed["closure"]["reason"].as_str()
-        ),
-        (Some("closed"), Some("offer_expired"))
-    );
-    assert_eq!(
-        status(&app, &coordinator, &ids[2]),
-        "place_offered",
-        "the priority family is offered the freed place"
-    );
-    act(&app, &coordinator, &ids[0], "accept-offer", json!({})).problem(409);
-}
-
-#[test]
-fn an_offer_accepted_after_it_expired_is_409_and_closes_the_case() {
-    let app = TestApp::with_demo();
-    let coordinator = app.token(COORDINATOR);
-    let dover = app.centre_id("CL Dover");
-    let id = app
-        .post("/v1/referrals")
-        .token(&coordinator)
-        .json(&referral(&dover, "supported"))
-        .ok(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    pay(&app, &coordinator, &id, "referral_fee", "30.00");
-    assess(&app, &coordinator, &id, json!({"outcome": "suitable"}));
-    assert_eq!(
-        act(&app, &coordinator, &id, "accept", json!({})).ok(200)["status"],
-        "place_offered"
-    );
-    // Time passes without a sweep: the offer's deadline is now behind us.
-    app.db
-        .write(|conn| {
-            use diesel::prelude::*;
-            let past = ccm_persistence::now() - time::Duration::days(1);
-            diesel::update(ccm_persistence::schema::referrals::table.find(&id))
-                .set(ccm_persistence::schema::referrals::offer_expires_at.eq(Some(past)))
-                .execute(conn)
-                .map_err(ccm_persistence::StoreError::from)
-        })
-        .unwrap();
-    let body = act(&app, &coordinator, &id, "accept-offer", json!({})).problem(409);
-    assert_eq!(body["type"], "urn:ccm:problem:offer-expired");
-    assert_eq!(status(&app, &coordinator, &id), "closed");
 }

@@ -3,9 +3,11 @@
 
 mod auth;
 mod cases;
+mod casework;
 mod catalogue;
 mod concurrency;
 mod idempotency;
+mod ledger;
 mod openapi;
 mod plumbing;
 mod quotes;
@@ -13,3 +15,4 @@ mod referrals;
 mod support;
 mod tariffs;
 mod users;
+mod waiting_lists;

@@ -128,3 +128,67 @@ pub fn parent_account(app: &TestApp, email: &str) -> (String, String) {
         app.login(email, "a-long-parent-password"),
     )
 }
+
+/// A Cafcass court-ordered supervised case at FA Rotherham, taken to `active` (nothing to
+/// pay). Returns (FA org admin's token, referral id).
+pub fn active_fa_case(app: &TestApp) -> (String, String) {
+    let fa = app.token("orgadmin@fa.example.org");
+    let centre = app.centre_id("FA Rotherham");
+    let mut body = referral(&centre, "supervised");
+    body["referrer"] = json!({"kind": "cafcass", "name": "Officer Kay", "organisation": "Cafcass"});
+    body["court_ordered"] = json!(true);
+    body["court"] = json!({"court": "Family Court at Sheffield", "case_number": "SH26P00042", "order_date": "2026-10-01",
+        "frequency": "fortnightly, 2 hours", "report_recipients": ["cafcass"]});
+    let id = app.post("/v1/referrals").token(&fa).json(&body).ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assess(app, &fa, &id, json!({"outcome": "suitable"}));
+    act(app, &fa, &id, "accept", json!({})).ok(200);
+    act(app, &fa, &id, "accept-offer", json!({})).ok(200);
+    for (party, start, end) in [
+        (
+            "resident_parent",
+            "2027-01-09T10:00:00Z",
+            "2027-01-09T10:30:00Z",
+        ),
+        (
+            "non_resident_parent",
+            "2027-01-09T11:00:00Z",
+            "2027-01-09T11:30:00Z",
+        ),
+    ] {
+        let visit = app
+            .post(&format!("/v1/referrals/{id}/pre-visits"))
+            .token(&fa)
+            .json(&json!({"party": party, "starts_at": start, "ends_at": end}))
+            .ok(201);
+        app.post(&format!(
+            "/v1/referrals/{id}/pre-visits/{}/attended",
+            visit["id"].as_str().unwrap()
+        ))
+        .token(&fa)
+        .send()
+        .ok(200);
+    }
+    assert_eq!(
+        act(app, &fa, &id, "activate", json!({})).ok(200)["status"],
+        "active"
+    );
+    (fa, id)
+}
+
+/// Moves the day contact started back by `days`, as if time had passed.
+pub fn backdate_activation(app: &TestApp, referral_id: &str, days: i64) {
+    let id = referral_id.to_string();
+    app.db
+        .write(|conn| {
+            use diesel::prelude::*;
+            let on = time::OffsetDateTime::now_utc().date() - time::Duration::days(days);
+            diesel::update(ccm_persistence::schema::referrals::table.find(&id))
+                .set(ccm_persistence::schema::referrals::activated_on.eq(Some(on)))
+                .execute(conn)
+                .map_err(ccm_persistence::StoreError::from)
+        })
+        .unwrap();
+}

@@ -6,7 +6,8 @@ use actix_web::{patch, web, HttpResponse};
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::dto::{ReferralPatch, ReferrerDetails};
-use super::{complete_or_wait, full_view, intake};
+use super::submit::complete_or_wait;
+use super::{full_view, intake};
 use crate::cases::{self, stored_json, workflow};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};

@@ -1,0 +1,280 @@
+//! Reviews while contact goes on, and the next-steps meeting that ends a court-ordered case.
+
+use actix_web::{get, post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use time::Date;
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::cases::{self, workflow};
+use crate::error::{self, ApiError};
+use crate::extract::{Principal, ValidJson};
+use crate::http::{self, utc, Instant};
+use crate::routes::referrals::actions::{act, Need, Outcome};
+use crate::routes::referrals::ReferralView;
+use crate::state::AppState;
+use ccm_domain::london;
+use ccm_domain::referral::casework::{self};
+use ccm_domain::referral::disclosure;
+use ccm_domain::referral::lifecycle::{Event, ReferralAction};
+use ccm_persistence::casework as records;
+use ccm_persistence::new_id;
+use ccm_persistence::referrals::ReferralChanges;
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewIn {
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub notes: Option<String>,
+    /// Required to continue more than six months after contact started.
+    #[validate(
+        length(min = 1, max = 1000),
+        custom(function = "crate::http::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 1000)]
+    pub continue_reason: Option<String>,
+}
+
+/// Record a review: contact continues, and the next review falls due a few months on.
+#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), request_body = ReviewIn, security(("bearer" = [])),
+    responses((status = 200, description = "Reviewed; the case continues.", body = ReferralView), error::CreateErrors))]
+#[post("/referrals/{id}/reviews")]
+pub async fn record_review(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    body: ValidJson<ReviewIn>,
+) -> Result<HttpResponse, ApiError> {
+    let review = body.0;
+    let months = state.config.review_interval_months;
+    act(
+        state,
+        principal,
+        id.into_inner(),
+        Need::Action(ReferralAction::RecordReview),
+        move |conn, case, by, now| {
+            let r = &case.referral;
+            ccm_domain::referral::lifecycle::apply(
+                r.status()?,
+                Event::Action(ReferralAction::RecordReview),
+            )?;
+            let today = london::local_date(now);
+            let started = r.activated_on.unwrap_or(today);
+            if casework::continuing_needs_reason(started, today) && review.continue_reason.is_none()
+            {
+                return Err(ApiError::invalid(
+                    "continue_reason",
+                    "required",
+                    "contact beyond six months is exceptional: give the reason it continues",
+                ));
+            }
+            records::insert_review(
+                conn,
+                &records::Review {
+                    id: new_id(),
+                    referral_id: r.id.clone(),
+                    held_on: today,
+                    outcome: "continue".into(),
+                    notes: review.notes.clone(),
+                    continue_reason: review.continue_reason.clone(),
+                    recorded_by: by.user_id.unwrap_or_default().to_string(),
+                    created_at: workflow::stored(now),
+                },
+            )?;
+            let changes = ReferralChanges {
+                next_review_on: Some(Some(casework::add_months(today, months))),
+                ..Default::default()
+            };
+            workflow::transition(
+                conn,
+                r,
+                Event::Action(ReferralAction::RecordReview),
+                by,
+                review.continue_reason.as_deref(),
+                changes,
+                now,
+            )?;
+            Ok(Outcome::Done)
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingIn {
+    #[serde(with = "http::date::format")]
+    #[schema(value_type = String, format = Date)]
+    pub held_on: Date,
+    #[validate(
+        length(min = 1, max = 1000),
+        custom(function = "crate::http::not_blank")
+    )]
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        example = "both parents, Cafcass officer, centre coordinator"
+    )]
+    pub attendees: String,
+    #[validate(
+        length(min = 1, max = 4000),
+        custom(function = "crate::http::not_blank")
+    )]
+    #[schema(
+        min_length = 1,
+        max_length = 4000,
+        example = "contact to continue in the community, arranged by the parents"
+    )]
+    pub outcome: String,
+}
+
+/// Record the next-steps meeting that ends a court-ordered case (once).
+#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), request_body = MeetingIn, security(("bearer" = [])),
+    responses((status = 200, description = "Recorded.", body = ReferralView), error::CreateErrors))]
+#[post("/referrals/{id}/next-steps-meeting")]
+pub async fn record_meeting(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    body: ValidJson<MeetingIn>,
+) -> Result<HttpResponse, ApiError> {
+    let m = body.0;
+    act(
+        state,
+        principal,
+        id.into_inner(),
+        Need::DecidingStaff,
+        move |conn, case, by, now| {
+            let r = &case.referral;
+            if !r.court_ordered {
+                return Err(ApiError::rule(
+                    "not-court-ordered",
+                    "next-steps meetings close court-ordered cases",
+                ));
+            }
+            if records::meeting(conn, &r.id)?.is_some() {
+                return Err(ApiError::conflict(
+                    "meeting-recorded",
+                    "the next-steps meeting is already recorded",
+                ));
+            }
+            records::insert_meeting(
+                conn,
+                &records::NextStepsMeeting {
+                    id: new_id(),
+                    referral_id: r.id.clone(),
+                    held_on: m.held_on,
+                    attendees: m.attendees.clone(),
+                    outcome: m.outcome.clone(),
+                    recorded_by: by.user_id.unwrap_or_default().to_string(),
+                    created_at: workflow::stored(now),
+                },
+            )?;
+            Ok(Outcome::Done)
+        },
+    )
+    .await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReviewView {
+    pub id: String,
+    #[serde(with = "http::date::format")]
+    #[schema(value_type = String, format = Date)]
+    pub held_on: Date,
+    /// What the review decided; `continue` (ending the case is the `close` action).
+    pub outcome: String,
+    pub notes: Option<String>,
+    /// Why contact continues more than six months after it started.
+    pub continue_reason: Option<String>,
+    pub recorded_by: String,
+    pub created_at: Instant,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeetingView {
+    pub id: String,
+    #[serde(with = "http::date::format")]
+    #[schema(value_type = String, format = Date)]
+    pub held_on: Date,
+    pub attendees: String,
+    pub outcome: String,
+    pub recorded_by: String,
+    pub created_at: Instant,
+}
+
+/// Staff who see the case's record read its reviews and meeting; nobody else.
+fn require_record_reader(case: &cases::Case) -> Result<(), ApiError> {
+    if disclosure::case(case.relation.viewer, false).history {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "reviews and meetings are for the provider's staff",
+        ))
+    }
+}
+
+/// The case's reviews, oldest first (staff who see the case's record).
+#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
+    responses((status = 200, description = "Reviews, oldest first.", body = Vec<ReviewView>), (status = 401, response = error::Unauthorized),
+    (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
+#[get("/referrals/{id}/reviews")]
+pub async fn list_reviews(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let views = state
+        .read(move |conn| {
+            let case = cases::load(conn, &id, &principal, false)?;
+            require_record_reader(&case)?;
+            Ok::<_, ApiError>(
+                records::reviews(conn, &case.referral.id)?
+                    .into_iter()
+                    .map(|r| ReviewView {
+                        id: r.id,
+                        held_on: r.held_on,
+                        outcome: r.outcome,
+                        notes: r.notes,
+                        continue_reason: r.continue_reason,
+                        recorded_by: r.recorded_by,
+                        created_at: utc(r.created_at),
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// The next-steps meeting, once recorded (staff who see the case's record).
+#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
+    responses((status = 200, description = "The meeting.", body = MeetingView), (status = 401, response = error::Unauthorized),
+    (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
+#[get("/referrals/{id}/next-steps-meeting")]
+pub async fn get_meeting(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let view = state
+        .read(move |conn| {
+            let case = cases::load(conn, &id, &principal, false)?;
+            require_record_reader(&case)?;
+            let m = records::meeting(conn, &case.referral.id)?
+                .ok_or_else(|| ApiError::not_found("next-steps meeting"))?;
+            Ok::<_, ApiError>(MeetingView {
+                id: m.id,
+                held_on: m.held_on,
+                attendees: m.attendees,
+                outcome: m.outcome,
+                recorded_by: m.recorded_by,
+                created_at: utc(m.created_at),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
