@@ -38,6 +38,8 @@ pub struct Entry {
     pub amount_pence: i64,
     pub method: Option<String>,
     pub reference: Option<String>,
+    /// Who paid (payments) or was repaid (refunds).
+    pub payer: Option<String>,
     pub funder: Option<String>,
     pub reason: Option<String>,
     pub recorded_by: String,

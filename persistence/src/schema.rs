@@ -264,6 +264,7 @@ diesel::table! {
         amount_pence -> BigInt,
         method -> Nullable<Text>,
         reference -> Nullable<Text>,
+        payer -> Nullable<Text>,
         funder -> Nullable<Text>,
         reason -> Nullable<Text>,
         recorded_by -> Text,

@@ -172,6 +172,7 @@ pub fn raise_charges(
                     amount_pence: amount,
                     method: None,
                     reference: None,
+                    payer: None,
                     funder: Some(f.as_str().to_string()),
                     reason: Some(format!("funded by {}", f.name())),
                     recorded_by: recorded_by.to_string(),

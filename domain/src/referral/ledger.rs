@@ -4,6 +4,61 @@
 
 use crate::money::Money;
 
+string_enum! {
+    /// Who pays a charge, or who made a payment.
+    Payer {
+        NonResidentParent = "non_resident_parent",
+        ResidentParent = "resident_parent",
+        /// Cafcass, a local authority, a court or a charity's own fund.
+        Funder = "funder",
+        /// Someone else on the family's behalf (a grandparent, a solicitor's client account).
+        Other = "other",
+    }
+}
+
+/// What one payer has been charged and where it stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PayerBalance {
+    pub payer: Payer,
+    pub charged: Money,
+    pub paid: Money,
+    pub refunded: Money,
+    pub waived: Money,
+    pub outstanding: Money,
+}
+
+/// Sums each payer's charges, in the order payers first appear. The balances add up to the
+/// case's totals because each charge belongs to exactly one payer.
+pub fn balances_by_payer<'a>(
+    charges: impl IntoIterator<Item = (Payer, &'a ChargeState)>,
+) -> Vec<PayerBalance> {
+    let mut out: Vec<PayerBalance> = Vec::new();
+    for (payer, c) in charges {
+        let i = match out.iter().position(|b| b.payer == payer) {
+            Some(i) => i,
+            None => {
+                out.push(PayerBalance {
+                    payer,
+                    charged: Money::ZERO,
+                    paid: Money::ZERO,
+                    refunded: Money::ZERO,
+                    waived: Money::ZERO,
+                    outstanding: Money::ZERO,
+                });
+                out.len() - 1
+            }
+        };
+        let b = &mut out[i];
+        let add = |a: Money, x: Money| Money::from_pence(a.pence() + x.pence());
+        b.charged = add(b.charged, c.amount);
+        b.paid = add(b.paid, c.paid);
+        b.refunded = add(b.refunded, c.refunded);
+        b.waived = add(b.waived, c.waived);
+        b.outstanding = add(b.outstanding, c.outstanding());
+    }
+    out
+}
+
 /// Where one charge stands.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ChargeState {
@@ -142,5 +197,39 @@ mod tests {
         };
         assert_eq!(settled.outstanding(), Money::ZERO);
         assert_eq!(settled.check_waiver(), Err(LedgerError::NothingOwed));
+    }
+
+    #[test]
+    fn balances_per_payer_add_up_to_the_case_totals() {
+        let fee = ChargeState {
+            paid: Money::from_pence(3000),
+            ..ChargeState {
+                amount: Money::from_pence(3000),
+                ..Default::default()
+            }
+        };
+        let balance = balance_110(true);
+        let funded = ChargeState {
+            amount: Money::from_pence(19000),
+            waived: Money::from_pence(19000),
+            ..Default::default()
+        };
+        let rows = balances_by_payer([
+            (Payer::NonResidentParent, &fee),
+            (Payer::Funder, &funded),
+            (Payer::NonResidentParent, &balance),
+        ]);
+        assert_eq!(rows.len(), 2);
+        let nrp = rows[0];
+        assert_eq!(nrp.payer, Payer::NonResidentParent);
+        assert_eq!(nrp.charged, Money::from_pence(14000));
+        assert_eq!(nrp.outstanding, Money::from_pence(11000));
+        assert_eq!(rows[1].outstanding, Money::ZERO);
+        let total: i64 = rows.iter().map(|r| r.outstanding.pence()).sum();
+        let direct: i64 = [fee, balance, funded]
+            .iter()
+            .map(|c| c.outstanding().pence())
+            .sum();
+        assert_eq!(total, direct);
     }
 }

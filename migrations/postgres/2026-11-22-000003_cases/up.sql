@@ -117,6 +117,8 @@ CREATE TABLE ledger_entries (
     amount_pence BIGINT NOT NULL CHECK (amount_pence > 0),
     method TEXT,
     reference TEXT,
+    -- Who paid (payments) or was repaid (refunds).
+    payer TEXT CHECK (payer IN ('non_resident_parent', 'resident_parent', 'funder', 'other')),
     funder TEXT,
     reason TEXT,
     recorded_by TEXT NOT NULL,

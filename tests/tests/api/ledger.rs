@@ -30,6 +30,10 @@ fn money_is_refused_when_zero_negative_too_much_or_a_non_refundable_refund() {
     pay(json!("0.00")).invalid("amount");
     pay(json!("-5.00")).invalid("amount");
     pay(json!("30.01")).invalid("amount");
+    app.post(&format!("/v1/referrals/{id}/payments"))
+        .token(&finance)
+        .json(&json!({"charge_id": charge, "amount": "30.00", "method": "cash", "payer": "neighbour"}))
+        .invalid("payer");
     pay(json!(30)).invalid("amount");
     app.post(&format!("/v1/referrals/{id}/payments"))
         .token(&volunteer)
@@ -39,9 +43,24 @@ fn money_is_refused_when_zero_negative_too_much_or_a_non_refundable_refund() {
     // Part payments add up; the fee gate opens when nothing is owed.
     pay(json!("10.00")).ok(201);
     assert_eq!(status(&app, &coordinator, &id), "awaiting_referral_fee");
-    let ledger = pay(json!("20.00")).ok(201);
+    let ledger = app
+        .post(&format!("/v1/referrals/{id}/payments"))
+        .token(&finance)
+        .json(&json!({"charge_id": charge, "amount": "20.00", "method": "card", "payer": "other", "reference": "GRAN-1"}))
+        .ok(201);
     assert_eq!(ledger["outstanding"], "0.00");
     assert_eq!(ledger["charges"][0]["paid"], "30.00");
+    let payers: Vec<(&str, &str)> = ledger["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["amount"].as_str().unwrap(), e["payer"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        payers,
+        [("10.00", "non_resident_parent"), ("20.00", "other")],
+        "left out, the payer is the charge's"
+    );
     assert_eq!(status(&app, &coordinator, &id), "screening");
     let before = app.snapshot();
     let body = app
@@ -110,6 +129,28 @@ fn a_refundable_balance_can_be_refunded_up_to_what_was_paid_and_a_funder_can_wai
         .json(&json!({"charge_id": balance, "funder": "local_authority", "reason": "LA pays"}))
         .ok(201);
     assert_eq!(waived["outstanding"], "0.00");
+    // Balances per payer add up to the case's totals.
+    let by_payer = waived["by_payer"].as_array().unwrap();
+    assert_eq!(by_payer.len(), 1);
+    let nrp = &by_payer[0];
+    assert_eq!(
+        (
+            nrp["payer"].as_str(),
+            nrp["charged"].as_str(),
+            nrp["paid"].as_str(),
+            nrp["refunded"].as_str(),
+            nrp["waived"].as_str(),
+            nrp["outstanding"].as_str()
+        ),
+        (
+            Some("non_resident_parent"),
+            Some("140.00"),
+            Some("80.00"),
+            Some("20.00"),
+            Some("80.00"),
+            Some("0.00")
+        )
+    );
     // Accepting now goes straight to the pre-visits: nothing is owed.
     assert_eq!(
         act(&app, &coordinator, &id, "accept-offer", json!({})).ok(200)["status"],

@@ -13,9 +13,9 @@ use crate::extract::{Principal, ValidJson};
 use crate::http::{self, utc, Instant, CURRENCY};
 use crate::state::AppState;
 use ccm_domain::referral::disclosure;
-use ccm_domain::referral::ledger::LedgerError;
+use ccm_domain::referral::ledger::{balances_by_payer, LedgerError, Payer};
 use ccm_domain::{Funder, Money, Role};
-use ccm_persistence::ledger::{self, Entry};
+use ccm_persistence::ledger::{self, Charge, Entry};
 use ccm_persistence::{new_id, AnyConnection};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -33,7 +33,29 @@ pub struct LedgerView {
     pub charges: Vec<ChargeView>,
     /// Every payment, refund and waiver, oldest first.
     pub entries: Vec<EntryView>,
+    /// Each payer's charges and where they stand; they add up to the totals here.
+    pub by_payer: Vec<PayerBalanceView>,
     /// The family still owes this across all charges.
+    #[serde(with = "http::money")]
+    #[schema(value_type = String, example = "110.00")]
+    pub outstanding: Money,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PayerBalanceView {
+    pub payer: Payer,
+    #[serde(with = "http::money")]
+    #[schema(value_type = String, example = "140.00")]
+    pub charged: Money,
+    #[serde(with = "http::money")]
+    #[schema(value_type = String)]
+    pub paid: Money,
+    #[serde(with = "http::money")]
+    #[schema(value_type = String)]
+    pub refunded: Money,
+    #[serde(with = "http::money")]
+    #[schema(value_type = String)]
+    pub waived: Money,
     #[serde(with = "http::money")]
     #[schema(value_type = String, example = "110.00")]
     pub outstanding: Money,
@@ -80,6 +102,8 @@ pub struct EntryView {
     pub amount: Money,
     pub method: Option<String>,
     pub reference: Option<String>,
+    /// Who paid (payments) or was repaid (refunds).
+    pub payer: Option<String>,
     pub funder: Option<String>,
     pub reason: Option<String>,
     pub recorded_by: String,
@@ -89,6 +113,21 @@ pub struct EntryView {
 fn ledger_view(conn: &mut AnyConnection, referral_id: &str) -> Result<LedgerView, ApiError> {
     let states = ledger::states(conn, referral_id)?;
     let outstanding = Money::from_pence(states.iter().map(|(_, s)| s.outstanding().pence()).sum());
+    let by_payer = balances_by_payer(
+        states
+            .iter()
+            .map(|(c, s)| (c.payer.parse().unwrap_or(Payer::Other), s)),
+    )
+    .into_iter()
+    .map(|b| PayerBalanceView {
+        payer: b.payer,
+        charged: b.charged,
+        paid: b.paid,
+        refunded: b.refunded,
+        waived: b.waived,
+        outstanding: b.outstanding,
+    })
+    .collect();
     let charges = states
         .into_iter()
         .map(|(c, s)| ChargeView {
@@ -117,6 +156,7 @@ fn ledger_view(conn: &mut AnyConnection, referral_id: &str) -> Result<LedgerView
             kind: e.kind,
             method: e.method,
             reference: e.reference,
+            payer: e.payer,
             funder: e.funder,
             reason: e.reason,
             recorded_by: e.recorded_by,
@@ -127,6 +167,7 @@ fn ledger_view(conn: &mut AnyConnection, referral_id: &str) -> Result<LedgerView
         currency: CURRENCY,
         charges,
         entries,
+        by_payer,
         outstanding,
     })
 }
@@ -185,7 +226,7 @@ impl Method {
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"charge_id": "0193...", "amount": "30.00", "method": "card", "reference": "TX-8842"}))]
+#[schema(example = json!({"charge_id": "0193...", "amount": "30.00", "method": "card", "payer": "non_resident_parent", "reference": "TX-8842"}))]
 pub struct PaymentIn {
     pub charge_id: String,
     /// More than 0.00 and no more than is owed on the charge.
@@ -193,6 +234,8 @@ pub struct PaymentIn {
     #[schema(value_type = String, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$", example = "30.00")]
     pub amount: Money,
     pub method: Method,
+    /// Who paid; the charge's payer when left out.
+    pub payer: Option<Payer>,
     #[validate(length(min = 1, max = 100))]
     #[schema(min_length = 1, max_length = 100)]
     pub reference: Option<String>,
@@ -211,6 +254,8 @@ pub struct RefundIn {
     )]
     #[schema(min_length = 1, max_length = 1000)]
     pub reason: String,
+    /// Who is repaid; the charge's payer when left out.
+    pub payer: Option<Payer>,
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -238,7 +283,7 @@ async fn record<F>(
     f: F,
 ) -> Result<HttpResponse, ApiError>
 where
-    F: FnOnce(&ccm_domain::referral::ledger::ChargeState) -> Result<Entry, ApiError>
+    F: FnOnce(&Charge, &ccm_domain::referral::ledger::ChargeState) -> Result<Entry, ApiError>
         + Send
         + 'static,
 {
@@ -251,14 +296,14 @@ where
                 ));
             }
             let states = ledger::states(conn, &case.referral.id)?;
-            let Some((_, state)) = states.iter().find(|(c, _)| c.id == charge_id) else {
+            let Some((charge, state)) = states.iter().find(|(c, _)| c.id == charge_id) else {
                 return Err(ApiError::invalid(
                     "charge_id",
                     "not_found",
                     "no such charge on this referral",
                 ));
             };
-            let mut entry = f(state)?;
+            let mut entry = f(charge, state)?;
             entry.referral_id = case.referral.id.clone();
             entry.charge_id = charge_id.clone();
             entry.recorded_by = principal.user_id.clone();
@@ -284,11 +329,18 @@ fn entry(kind: &str, amount: Money) -> Entry {
         amount_pence: amount.pence(),
         method: None,
         reference: None,
+        payer: None,
         funder: None,
         reason: None,
         recorded_by: String::new(),
         created_at: workflow::stored(OffsetDateTime::now_utc()),
     }
+}
+
+fn payer_or(given: Option<Payer>, charge: &Charge) -> String {
+    given
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| charge.payer.clone())
 }
 
 fn amount_error(e: LedgerError) -> ApiError {
@@ -317,11 +369,12 @@ pub async fn pay(
         principal,
         id.into_inner(),
         p.charge_id.clone(),
-        move |charge| {
-            charge.check_payment(p.amount).map_err(amount_error)?;
+        move |charge, state| {
+            state.check_payment(p.amount).map_err(amount_error)?;
             Ok(Entry {
                 method: Some(p.method.as_str().into()),
                 reference: p.reference,
+                payer: Some(payer_or(p.payer, charge)),
                 ..entry("payment", p.amount)
             })
         },
@@ -346,10 +399,11 @@ pub async fn refund(
         principal,
         id.into_inner(),
         r.charge_id.clone(),
-        move |charge| {
-            charge.check_refund(r.amount).map_err(amount_error)?;
+        move |charge, state| {
+            state.check_refund(r.amount).map_err(amount_error)?;
             Ok(Entry {
                 reason: Some(r.reason),
+                payer: Some(payer_or(r.payer, charge)),
                 ..entry("refund", r.amount)
             })
         },
@@ -374,8 +428,8 @@ pub async fn waive(
         principal,
         id.into_inner(),
         w.charge_id.clone(),
-        move |charge| {
-            let owed = charge.check_waiver().map_err(amount_error)?;
+        move |_, state| {
+            let owed = state.check_waiver().map_err(amount_error)?;
             Ok(Entry {
                 funder: Some(w.funder.as_str().into()),
                 reason: Some(w.reason),
