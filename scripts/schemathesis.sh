@@ -39,6 +39,7 @@ set +e
 "$VENV/bin/schemathesis" run "$base/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks all \
+  --request-timeout "${SCHEMATHESIS_REQUEST_TIMEOUT:-30}" \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-50}" \
   --workers "${SCHEMATHESIS_WORKERS:-1}" \
   "${seed_args[@]}"
