@@ -74,6 +74,7 @@ fn event_name(event: Event) -> String {
         Event::ReferralFeeSettled => "referral_fee_settled".into(),
         Event::Action(a) => a.as_str().into(),
         Event::OfferAccepted { .. } => "accept_offer".into(),
+        Event::Resumed { .. } => "resume".into(),
         Event::OfferExpired => "offer_expired".into(),
         Event::BalanceSettled => "balance_settled".into(),
         Event::ReviewFallsDue => "review_due".into(),

@@ -9,6 +9,13 @@
 use super::PartyRole;
 
 string_enum! {
+    /// Where a referral stands. `submitted` → `awaiting_information` (details missing, listed in
+    /// `missing`) → `awaiting_referral_fee` (unless funded) → `screening` → `declined` (reason and
+    /// signposting) or `waitlisted` → `place_offered` (until `offer.expires_at`) →
+    /// `awaiting_balance` (if one is due) → `pre_visits` (one per side) → `active`, which moves to
+    /// `review_due` when a review falls due and back when it is recorded; `pre_visits`, `active`
+    /// and `review_due` can be `suspended` and resumed. Any open state can be `closed` with a
+    /// closure reason (withdrawn, offer expired, completed, ...).
     ReferralStatus {
         /// Just received; intake moves it on at once.
         Submitted = "submitted",
@@ -37,7 +44,9 @@ string_enum! {
 }
 
 string_enum! {
-    /// What can be done to a referral, each an explicit endpoint.
+    /// What can be done to a referral, each an explicit endpoint: `POST /v1/referrals/{id}/{action}`
+    /// with `_` written `-` (`accept-offer`), except `record_review`, which is
+    /// `POST /v1/referrals/{id}/reviews`.
     ReferralAction {
         Accept = "accept",
         Decline = "decline",
@@ -102,6 +111,10 @@ pub enum Event {
     OfferExpired,
     BalanceSettled,
     ReviewFallsDue,
+    /// Contact resumes after a suspension: back to the pre-visits if it had not yet started.
+    Resumed {
+        contact_started: bool,
+    },
 }
 
 /// A transition the lifecycle does not have.
@@ -156,7 +169,13 @@ fn next(status: ReferralStatus, event: Event) -> Option<ReferralStatus> {
         (S::AwaitingBalance, Event::BalanceSettled) => S::PreVisits,
         (S::PreVisits, Event::Action(A::Activate)) => S::Active,
         (S::PreVisits | S::Active | S::ReviewDue, Event::Action(A::Suspend)) => S::Suspended,
-        (S::Suspended, Event::Action(A::Resume)) => S::Active,
+        (S::Suspended, Event::Resumed { contact_started }) => {
+            if contact_started {
+                S::Active
+            } else {
+                S::PreVisits
+            }
+        }
         (S::Active, Event::ReviewFallsDue) => S::ReviewDue,
         (S::Active | S::ReviewDue, Event::Action(A::RecordReview)) => S::Active,
         (s, Event::Action(A::Close | A::Withdraw)) if !is_final(s) && s != S::Submitted => {
@@ -176,15 +195,20 @@ pub fn allowed_actions(status: ReferralStatus) -> Vec<ReferralAction> {
     ReferralAction::ALL
         .iter()
         .copied()
-        .filter(|a| {
-            let event = match a {
-                // Accepting an offer is allowed whatever the balance turns out to be.
-                ReferralAction::AcceptOffer => Event::OfferAccepted { balance_due: false },
-                other => Event::Action(*other),
-            };
-            next(status, event).is_some()
-        })
+        .filter(|a| next(status, typical_event(*a)).is_some())
         .collect()
+}
+
+/// The event an action stands for. Accepting an offer and resuming are allowed whatever their
+/// details turn out to be (a balance due, contact not yet started).
+fn typical_event(action: ReferralAction) -> Event {
+    match action {
+        ReferralAction::AcceptOffer => Event::OfferAccepted { balance_due: false },
+        ReferralAction::Resume => Event::Resumed {
+            contact_started: true,
+        },
+        other => Event::Action(other),
+    }
 }
 
 fn describe(event: Event) -> String {
@@ -197,6 +221,7 @@ fn describe(event: Event) -> String {
         Event::OfferExpired => "let its offer expire".into(),
         Event::BalanceSettled => "settle its balance".into(),
         Event::ReviewFallsDue => "fall due for review".into(),
+        Event::Resumed { .. } => "resume".into(),
     }
 }
 
@@ -327,7 +352,13 @@ mod tests {
         assert_eq!(apply(S::Active, Event::ReviewFallsDue), Ok(S::ReviewDue));
         assert_eq!(act(S::ReviewDue, A::RecordReview), Ok(S::Active));
         assert_eq!(act(S::Active, A::Suspend), Ok(S::Suspended));
-        assert_eq!(act(S::Suspended, A::Resume), Ok(S::Active));
+        let resume = |contact_started| apply(S::Suspended, Event::Resumed { contact_started });
+        assert_eq!(resume(true), Ok(S::Active));
+        assert_eq!(
+            resume(false),
+            Ok(S::PreVisits),
+            "a case suspended before contact started goes back to its pre-visits"
+        );
         assert_eq!(act(S::Suspended, A::Close), Ok(S::Closed));
     }
 
@@ -352,12 +383,7 @@ mod tests {
     fn the_allowed_actions_are_the_ones_apply_accepts() {
         for s in S::ALL {
             for a in allowed_actions(*s) {
-                let event = if a == A::AcceptOffer {
-                    Event::OfferAccepted { balance_due: false }
-                } else {
-                    Event::Action(a)
-                };
-                assert!(apply(*s, event).is_ok(), "{s} {a}");
+                assert!(apply(*s, typical_event(a)).is_ok(), "{s} {a}");
             }
         }
     }

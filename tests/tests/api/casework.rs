@@ -220,3 +220,26 @@ fn a_next_steps_meeting_is_for_court_ordered_cases_once_and_staff_read_it_back()
         .problem(422);
     assert_eq!(body["type"], "urn:ccm:problem:not-court-ordered");
 }
+
+#[test]
+fn a_case_suspended_before_contact_started_resumes_at_its_pre_visits() {
+    let app = TestApp::with_demo();
+    let fa = app.token("orgadmin@fa.example.org");
+    let centre = app.centre_id("FA Rotherham");
+    let id = app
+        .post("/v1/referrals")
+        .token(&fa)
+        .json(&referral(&centre, "supervised"))
+        .ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assess(&app, &fa, &id, json!({"outcome": "suitable"}));
+    act(&app, &fa, &id, "accept", json!({})).ok(200);
+    act(&app, &fa, &id, "accept-offer", json!({})).ok(200);
+    assert_eq!(status(&app, &fa, &id), "pre_visits");
+    act(&app, &fa, &id, "suspend", json!({"reason": "breach"})).ok(200);
+    let resumed = act(&app, &fa, &id, "resume", json!({})).ok(200);
+    assert_eq!(resumed["status"], "pre_visits", "contact never started");
+    assert!(resumed["activated_on"].is_null());
+}

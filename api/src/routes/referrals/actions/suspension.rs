@@ -86,7 +86,9 @@ pub async fn resume(
             just(workflow::transition(
                 conn,
                 &case.referral,
-                Event::Action(ReferralAction::Resume),
+                Event::Resumed {
+                    contact_started: case.referral.activated_on.is_some(),
+                },
                 by,
                 notes.as_deref(),
                 changes,
