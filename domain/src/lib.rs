@@ -18,6 +18,7 @@ pub mod opening;
 pub mod presets;
 pub mod quote;
 pub mod referral;
+pub mod schedule;
 pub mod tariff;
 
 pub use enums::{Funder, ReferrerKind, Role, RoomKind, ServiceType, Weekday};

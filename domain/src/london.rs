@@ -58,6 +58,18 @@ pub fn start_of_day(date: Date) -> OffsetDateTime {
         .to_offset(GMT)
 }
 
+/// The instant a Europe/London wall-clock `time` on `date` happens. In the hour skipped when
+/// clocks go forward, the time is read as GMT (so 01:30 becomes 02:30 BST); in the hour that
+/// happens twice when they go back, the first (BST) one is meant.
+pub fn at(date: Date, time: Time) -> OffsetDateTime {
+    let local = PrimitiveDateTime::new(date, time);
+    let as_bst = local.assume_offset(BST);
+    if offset_at(as_bst) == BST {
+        return as_bst.to_offset(GMT);
+    }
+    local.assume_offset(GMT)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +126,42 @@ mod tests {
             local_date(datetime!(2026-12-01 23:30 UTC)),
             time::macros::date!(2026 - 12 - 01)
         );
+    }
+
+    #[test]
+    fn local_times_become_the_right_instants_either_side_of_the_changes() {
+        use time::macros::{date, time};
+        assert_eq!(
+            at(date!(2026 - 03 - 28), time!(10:00)),
+            datetime!(2026-03-28 10:00 UTC)
+        );
+        assert_eq!(
+            at(date!(2026 - 03 - 29), time!(10:00)),
+            datetime!(2026-03-29 09:00 UTC)
+        );
+        assert_eq!(
+            at(date!(2026 - 10 - 24), time!(10:00)),
+            datetime!(2026-10-24 09:00 UTC)
+        );
+        assert_eq!(
+            at(date!(2026 - 10 - 25), time!(10:00)),
+            datetime!(2026-10-25 10:00 UTC)
+        );
+        // 01:30 does not happen on 29 March; it happens twice on 25 October.
+        assert_eq!(
+            at(date!(2026 - 03 - 29), time!(01:30)),
+            datetime!(2026-03-29 01:30 UTC)
+        );
+        assert_eq!(
+            at(date!(2026 - 10 - 25), time!(01:30)),
+            datetime!(2026-10-25 00:30 UTC)
+        );
+        for instant in [
+            datetime!(2026-07-04 08:15 UTC),
+            datetime!(2026-12-05 14:45 UTC),
+        ] {
+            let local = to_local(instant);
+            assert_eq!(at(local.date(), local.time()), instant);
+        }
     }
 }
