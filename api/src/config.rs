@@ -56,6 +56,9 @@ pub struct Config {
     /// `CCM_SWEEP_INTERVAL_SECS`: how often a server expires offers, marks reviews due and
     /// offers freed places (default 60; 0 turns it off, e.g. for a separate `ccm sweep` cron).
     pub sweep_interval_secs: u64,
+    /// `CCM_TURNAROUND_MINUTES`: the gap a private room or a supervisor needs between two
+    /// sessions (default 15).
+    pub turnaround_minutes: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -190,6 +193,8 @@ impl Config {
             review_interval_months: u32::try_from(bounded("CCM_REVIEW_INTERVAL_MONTHS", 3, 1, 24)?)
                 .unwrap_or(3),
             sweep_interval_secs: bounded("CCM_SWEEP_INTERVAL_SECS", 60, 0, 24 * 3600)?,
+            turnaround_minutes: u32::try_from(bounded("CCM_TURNAROUND_MINUTES", 15, 0, 240)?)
+                .unwrap_or(15),
         })
     }
 

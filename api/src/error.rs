@@ -48,6 +48,10 @@ pub struct Problem {
     /// For a transition refused by a case's lifecycle: the actions its status allows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_actions: Option<Vec<String>>,
+    /// For a booking refused as a double booking: the session already holding the room or
+    /// supervisor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clashing_session_id: Option<String>,
 }
 
 /// One invalid field of a request.
@@ -100,6 +104,9 @@ pub enum ApiError {
         current_status: String,
         allowed_actions: Vec<String>,
     },
+    /// A booking would double-book a room or a supervisor.
+    #[error("{detail}")]
+    Clash { detail: String, session_id: String },
     #[error("{0}")]
     PreconditionFailed(String),
     #[error("{0}")]
@@ -190,6 +197,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict { code, .. } => code,
             ApiError::Transition { .. } => "invalid-transition",
+            ApiError::Clash { .. } => "booking-clash",
             ApiError::PreconditionFailed(_) => "precondition-failed",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
@@ -226,6 +234,10 @@ impl ApiError {
             } => (Some(current_status.clone()), Some(allowed_actions.clone())),
             _ => (None, None),
         };
+        let clashing_session_id = match self {
+            ApiError::Clash { session_id, .. } => Some(session_id.clone()),
+            _ => None,
+        };
         Problem {
             problem_type: format!("urn:ccm:problem:{}", self.code()),
             title: status.canonical_reason().unwrap_or("Error").to_string(),
@@ -236,6 +248,7 @@ impl ApiError {
             errors,
             current_status,
             allowed_actions,
+            clashing_session_id,
         }
     }
 }
@@ -248,7 +261,9 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict { .. } | ApiError::Transition { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::Transition { .. } | ApiError::Clash { .. } => {
+                StatusCode::CONFLICT
+            }
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

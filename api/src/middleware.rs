@@ -85,6 +85,7 @@ fn generic(status: StatusCode, detail: String) -> Problem {
         errors: Vec::new(),
         current_status: None,
         allowed_actions: None,
+        clashing_session_id: None,
     }
 }
 

@@ -48,6 +48,7 @@ Lists are cursor-paginated (`?limit=`, `?cursor=`, ordered by creation). Get a t
         (name = "referrals", description = "Referrals and cases: intake, the lifecycle's actions, waiting lists. Each response is what the caller may see: a parent never sees the other parent."),
         (name = "payments", description = "A case's charges, payments, refunds and waivers."),
         (name = "casework", description = "Assessments, pre-visits, reviews and next-steps meetings."),
+        (name = "sessions", description = "Contact sessions: booking without double-booking a room or supervisor, each parent's own staggered arrival and departure times, cancellation and its charge."),
     )
 )]
 pub struct ApiDoc;

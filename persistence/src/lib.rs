@@ -37,6 +37,7 @@ pub mod providers;
 pub mod referrals;
 pub mod rooms;
 pub mod schema;
+pub mod sessions;
 pub mod tariffs;
 pub mod tokens;
 pub mod users;

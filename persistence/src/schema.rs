@@ -324,6 +324,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        referral_id -> Text,
+        series_id -> Nullable<Text>,
+        centre_id -> Text,
+        service_type -> Text,
+        room_id -> Nullable<Text>,
+        supervisor_id -> Nullable<Text>,
+        community_place -> Nullable<Text>,
+        handover_slot -> Nullable<Text>,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        status -> Text,
+        charge_id -> Nullable<Text>,
+        cancelled_by -> Nullable<Text>,
+        cancelled_at -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
+        notice_minutes -> Nullable<BigInt>,
+        cancellation_charge_id -> Nullable<Text>,
+        ended_early_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    session_parties (session_id, party) {
+        session_id -> Text,
+        party -> Text,
+        expected_arrival -> Timestamp,
+        expected_departure -> Timestamp,
+        arrived_at -> Nullable<Timestamp>,
+        departed_at -> Nullable<Timestamp>,
+        late_minutes -> Nullable<Integer>,
+        no_show -> Bool,
+    }
+}
+
 diesel::joinable!(users -> providers (provider_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(centres -> providers (provider_id));
@@ -337,6 +378,7 @@ diesel::joinable!(referral_parties -> people (person_id));
 diesel::joinable!(referral_events -> referrals (referral_id));
 diesel::joinable!(charges -> referrals (referral_id));
 diesel::joinable!(ledger_entries -> charges (charge_id));
+diesel::joinable!(session_parties -> sessions (session_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     providers,
@@ -359,4 +401,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     pre_visits,
     reviews,
     next_steps_meetings,
+    sessions,
+    session_parties,
 );

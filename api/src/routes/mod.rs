@@ -14,6 +14,7 @@ pub mod providers;
 pub mod quotes;
 pub mod referrals;
 pub mod rooms;
+pub mod sessions;
 pub mod tariffs;
 pub mod users;
 pub mod waiting_lists;
@@ -31,6 +32,7 @@ fn v1(cfg: &mut ServiceConfig) {
     referrals::configure(cfg);
     people::configure(cfg);
     waiting_lists::configure(cfg);
+    sessions::configure(cfg);
     providers::configure(cfg);
     centres::configure(cfg);
     rooms::configure(cfg);

@@ -12,6 +12,7 @@ mod openapi;
 mod plumbing;
 mod quotes;
 mod referrals;
+mod sessions;
 mod support;
 mod tariffs;
 mod users;

@@ -309,6 +309,11 @@ where
             entry.recorded_by = principal.user_id.clone();
             ledger::insert_entry(conn, &entry)?;
             workflow::settle_gates(conn, case.referral.clone(), OffsetDateTime::now_utc())?;
+            crate::routes::sessions::confirm_paid(
+                conn,
+                &case.referral.id,
+                OffsetDateTime::now_utc(),
+            )?;
             ledger_view(conn, &case.referral.id)
         })
         .await?;

@@ -1,0 +1,220 @@
+//! Contact sessions of a case: booked one at a time, as a series, or as a CL handover slot;
+//! each parent sees only their own arrival and departure times.
+
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::cases::{self, workflow, Case};
+use crate::error::{self, ApiError};
+use crate::extract::Principal;
+use crate::http::{utc, Instant};
+use crate::state::AppState;
+use ccm_domain::referral::disclosure::Viewer;
+use ccm_domain::referral::PartyRole;
+use ccm_persistence::sessions::{self, Session, SessionChanges, SessionParty};
+use ccm_persistence::{ledger, AnyConnection};
+
+mod booking;
+mod cancel;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(booking::book)
+        .service(list_for_referral)
+        .service(get_session)
+        .service(cancel::cancel);
+}
+
+/// One parent's planned and actual times.
+#[derive(Serialize, ToSchema)]
+pub struct PartyTimesView {
+    pub party: PartyRole,
+    pub expected_arrival: Instant,
+    pub expected_departure: Instant,
+    pub arrived_at: Option<Instant>,
+    pub departed_at: Option<Instant>,
+    pub late_minutes: Option<i32>,
+    pub no_show: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionView {
+    pub id: String,
+    pub referral_id: String,
+    pub series_id: Option<String>,
+    pub centre_id: String,
+    pub service_type: String,
+    pub room_id: Option<String>,
+    pub supervisor_id: Option<String>,
+    /// For supervised contact in the community: where.
+    pub community_place: Option<String>,
+    /// For handover: `morning` or `afternoon`.
+    pub handover_slot: Option<String>,
+    pub starts_at: Instant,
+    pub ends_at: Instant,
+    /// `provisional` (held, to confirm before the pre-visit), `awaiting_payment` (confirmed
+    /// once its charge is paid), `confirmed`, `completed`, `ended_early` or `cancelled`.
+    pub status: String,
+    /// The session's charge in the case's ledger, if it has one.
+    pub charge_id: Option<String>,
+    /// Each parent's own times. A parent sees only their own; a referrer sees none.
+    pub parties: Vec<PartyTimesView>,
+    pub cancellation: Option<CancellationView>,
+    pub version: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CancellationView {
+    /// resident_parent, non_resident_parent or centre.
+    pub cancelled_by: Option<String>,
+    pub cancelled_at: Option<Instant>,
+    pub reason: Option<String>,
+    /// Minutes between the cancellation and the session's start.
+    pub notice_minutes: Option<i64>,
+    /// The cancellation charge raised, if any.
+    pub charge_id: Option<String>,
+}
+
+/// What the caller may see of each session's parties.
+fn visible_parties(
+    case: &Case,
+    parties: Vec<SessionParty>,
+) -> Result<Vec<PartyTimesView>, ApiError> {
+    let staff = matches!(case.relation.viewer, Viewer::Staff(_));
+    let mut out = Vec::new();
+    for p in parties {
+        let party: PartyRole = p
+            .party
+            .parse()
+            .map_err(|e| ApiError::Internal(format!("session_parties.party: {e}")))?;
+        if staff || case.relation.party == Some(party) {
+            out.push(PartyTimesView {
+                party,
+                expected_arrival: utc(p.expected_arrival),
+                expected_departure: utc(p.expected_departure),
+                arrived_at: p.arrived_at.map(utc),
+                departed_at: p.departed_at.map(utc),
+                late_minutes: p.late_minutes,
+                no_show: p.no_show,
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub fn session_views(
+    conn: &mut AnyConnection,
+    case: &Case,
+    rows: Vec<Session>,
+) -> Result<Vec<SessionView>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|s| s.id.clone()).collect();
+    let mut parties = sessions::parties(conn, &ids)?;
+    rows.into_iter()
+        .map(|s| {
+            let mine: Vec<SessionParty> = parties
+                .iter()
+                .filter(|p| p.session_id == s.id)
+                .cloned()
+                .collect();
+            parties.retain(|p| p.session_id != s.id);
+            let cancellation = s.cancelled_at.map(|at| CancellationView {
+                cancelled_by: s.cancelled_by.clone(),
+                cancelled_at: Some(utc(at)),
+                reason: s.cancel_reason.clone(),
+                notice_minutes: s.notice_minutes,
+                charge_id: s.cancellation_charge_id.clone(),
+            });
+            Ok(SessionView {
+                parties: visible_parties(case, mine)?,
+                cancellation,
+                id: s.id,
+                referral_id: s.referral_id,
+                series_id: s.series_id,
+                centre_id: s.centre_id,
+                service_type: s.service_type,
+                room_id: s.room_id,
+                supervisor_id: s.supervisor_id,
+                community_place: s.community_place,
+                handover_slot: s.handover_slot,
+                starts_at: utc(s.starts_at),
+                ends_at: utc(s.ends_at),
+                status: s.status,
+                charge_id: s.charge_id,
+                version: s.version,
+            })
+        })
+        .collect()
+}
+
+/// Confirms the case's sessions waiting for payment whose charge is now paid or waived.
+pub fn confirm_paid(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+    now: OffsetDateTime,
+) -> Result<usize, ApiError> {
+    let states = ledger::states(conn, referral_id)?;
+    let mut confirmed = 0;
+    for s in sessions::for_referral(conn, referral_id)? {
+        if s.status != "awaiting_payment" {
+            continue;
+        }
+        let settled = states
+            .iter()
+            .any(|(c, st)| Some(&c.id) == s.charge_id.as_ref() && st.outstanding().is_zero());
+        if settled {
+            let changes = SessionChanges {
+                status: Some("confirmed".into()),
+                ..Default::default()
+            };
+            sessions::update(conn, &s.id, &changes, workflow::stored(now))?;
+            confirmed += 1;
+        }
+    }
+    Ok(confirmed)
+}
+
+/// The case's sessions, earliest first (staff, the case's parents and its referrer).
+#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
+    responses((status = 200, description = "Sessions, earliest first.", body = Vec<SessionView>), (status = 401, response = error::Unauthorized),
+    (status = 404, response = error::NotFound)))]
+#[get("/referrals/{id}/sessions")]
+pub async fn list_for_referral(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let views = state
+        .read(move |conn| {
+            let case = cases::load(conn, &id, &principal, false)?;
+            let rows = sessions::for_referral(conn, &case.referral.id)?;
+            session_views(conn, &case, rows)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// One session, as the caller may see it.
+#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), security(("bearer" = [])),
+    responses((status = 200, description = "The session.", body = SessionView), (status = 401, response = error::Unauthorized),
+    (status = 404, response = error::NotFound)))]
+#[get("/sessions/{id}")]
+pub async fn get_session(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let view = state
+        .read(move |conn| {
+            let session = sessions::find(conn, &id).map_err(|_| ApiError::not_found("session"))?;
+            let case = cases::load(conn, &session.referral_id, &principal, false)
+                .map_err(|_| ApiError::not_found("session"))?;
+            session_views(conn, &case, vec![session])?
+                .pop()
+                .ok_or_else(|| ApiError::not_found("session"))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}

@@ -1,0 +1,2 @@
+DROP TABLE session_parties;
+DROP TABLE sessions;

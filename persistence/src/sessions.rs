@@ -1,0 +1,192 @@
+//! Contact sessions and each parent's planned and actual times at them.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use crate::db::AnyConnection;
+use crate::schema::{rooms, session_parties, sessions, users};
+use crate::StoreError;
+
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    pub id: String,
+    pub referral_id: String,
+    pub series_id: Option<String>,
+    pub centre_id: String,
+    pub service_type: String,
+    pub room_id: Option<String>,
+    pub supervisor_id: Option<String>,
+    pub community_place: Option<String>,
+    pub handover_slot: Option<String>,
+    pub starts_at: PrimitiveDateTime,
+    pub ends_at: PrimitiveDateTime,
+    /// provisional, awaiting_payment, confirmed, completed, ended_early or cancelled.
+    pub status: String,
+    pub charge_id: Option<String>,
+    pub cancelled_by: Option<String>,
+    pub cancelled_at: Option<PrimitiveDateTime>,
+    pub cancel_reason: Option<String>,
+    pub notice_minutes: Option<i64>,
+    pub cancellation_charge_id: Option<String>,
+    pub ended_early_reason: Option<String>,
+    pub version: i64,
+    pub created_by: String,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = session_parties)]
+pub struct SessionParty {
+    pub session_id: String,
+    pub party: String,
+    pub expected_arrival: PrimitiveDateTime,
+    pub expected_departure: PrimitiveDateTime,
+    pub arrived_at: Option<PrimitiveDateTime>,
+    pub departed_at: Option<PrimitiveDateTime>,
+    pub late_minutes: Option<i32>,
+    pub no_show: bool,
+}
+
+#[derive(Clone, Debug, Default, AsChangeset)]
+#[diesel(table_name = sessions)]
+pub struct SessionChanges {
+    pub status: Option<String>,
+    pub charge_id: Option<Option<String>>,
+    pub cancelled_by: Option<Option<String>>,
+    pub cancelled_at: Option<Option<PrimitiveDateTime>>,
+    pub cancel_reason: Option<Option<String>>,
+    pub notice_minutes: Option<Option<i64>>,
+    pub cancellation_charge_id: Option<Option<String>>,
+    pub ended_early_reason: Option<Option<String>>,
+}
+
+/// Another session holding a room or a supervisor, as the clash check needs it.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable)]
+pub struct Held {
+    pub id: String,
+    pub starts_at: PrimitiveDateTime,
+    pub ends_at: PrimitiveDateTime,
+}
+
+pub fn insert(
+    conn: &mut AnyConnection,
+    session: &Session,
+    parties: &[SessionParty],
+) -> Result<(), StoreError> {
+    diesel::insert_into(sessions::table)
+        .values(session)
+        .execute(conn)?;
+    // One row at a time: batch inserts are not portable across the two backends.
+    for party in parties {
+        diesel::insert_into(session_parties::table)
+            .values(party)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Session, StoreError> {
+    Ok(sessions::table
+        .find(id)
+        .select(Session::as_select())
+        .get_result(conn)?)
+}
+
+find_locked!(sessions, Session);
+
+pub fn for_referral(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+) -> Result<Vec<Session>, StoreError> {
+    Ok(sessions::table
+        .filter(sessions::referral_id.eq(referral_id))
+        .order((sessions::starts_at, sessions::id))
+        .select(Session::as_select())
+        .load(conn)?)
+}
+
+pub fn parties(
+    conn: &mut AnyConnection,
+    session_ids: &[String],
+) -> Result<Vec<SessionParty>, StoreError> {
+    Ok(session_parties::table
+        .filter(session_parties::session_id.eq_any(session_ids))
+        .order((session_parties::session_id, session_parties::party))
+        .select(SessionParty::as_select())
+        .load(conn)?)
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    id: &str,
+    changes: &SessionChanges,
+    at: PrimitiveDateTime,
+) -> Result<Session, StoreError> {
+    diesel::update(sessions::table.find(id))
+        .set((
+            changes,
+            sessions::version.eq(sessions::version + 1),
+            sessions::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    find(conn, id)
+}
+
+/// Takes the room's row lock for the rest of the transaction, so two bookings of one room
+/// check and insert one after the other (a no-op UPDATE; SQLite's writer already serialises).
+pub fn lock_room(conn: &mut AnyConnection, room_id: &str) -> Result<(), StoreError> {
+    let n = diesel::update(rooms::table.find(room_id))
+        .set(rooms::version.eq(rooms::version))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// The same for a supervisor's account row.
+pub fn lock_supervisor(conn: &mut AnyConnection, user_id: &str) -> Result<(), StoreError> {
+    let n = diesel::update(users::table.find(user_id))
+        .set(users::version.eq(users::version))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Sessions (not cancelled) in the room that overlap `from`..`to`.
+pub fn holding_room(
+    conn: &mut AnyConnection,
+    room_id: &str,
+    from: PrimitiveDateTime,
+    to: PrimitiveDateTime,
+) -> Result<Vec<Held>, StoreError> {
+    Ok(sessions::table
+        .filter(sessions::room_id.eq(room_id))
+        .filter(sessions::status.ne("cancelled"))
+        .filter(sessions::starts_at.lt(to))
+        .filter(sessions::ends_at.gt(from))
+        .order((sessions::starts_at, sessions::id))
+        .select((sessions::id, sessions::starts_at, sessions::ends_at))
+        .load(conn)?)
+}
+
+/// Sessions (not cancelled) the supervisor is booked for that overlap `from`..`to`.
+pub fn holding_supervisor(
+    conn: &mut AnyConnection,
+    supervisor_id: &str,
+    from: PrimitiveDateTime,
+    to: PrimitiveDateTime,
+) -> Result<Vec<Held>, StoreError> {
+    Ok(sessions::table
+        .filter(sessions::supervisor_id.eq(supervisor_id))
+        .filter(sessions::status.ne("cancelled"))
+        .filter(sessions::starts_at.lt(to))
+        .filter(sessions::ends_at.gt(from))
+        .order((sessions::starts_at, sessions::id))
+        .select((sessions::id, sessions::starts_at, sessions::ends_at))
+        .load(conn)?)
+}
