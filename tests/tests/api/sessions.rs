@@ -321,3 +321,39 @@ fn handover_is_booked_by_saturday_slot_with_cls_four_timings() {
         .clone();
     assert_eq!(own["amount"], "16.00");
 }
+
+#[test]
+fn supervised_dates_held_on_referral_are_confirmed_once_the_case_has_its_place() {
+    let app = TestApp::with_demo();
+    let coordinator = app.token(COORDINATOR);
+    let admin = app.token(CL_ADMIN);
+    let centre = app.centre_id("CL Maidstone Supervised");
+    let id = new_case(&app, &coordinator, &centre, "supervised");
+    let room = room_id(&app, &centre, "Family Room 1");
+    let supervisor = user_id(&app, &admin, "supervisor@cl.example.org");
+    let held = app
+        .post(&format!("/v1/referrals/{id}/sessions"))
+        .token(&coordinator)
+        .json(
+            &json!({"starts_at": "2027-05-15T09:00:00Z", "ends_at": "2027-05-15T11:00:00Z",
+            "room_id": room, "supervisor_id": supervisor, "provisional": true}),
+        )
+        .ok(201);
+    let session = held[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        (held[0]["status"].as_str(), &held[0]["charge_id"]),
+        (Some("provisional"), &Value::Null)
+    );
+    let confirm = || {
+        app.post(&format!("/v1/sessions/{session}/confirm"))
+            .token(&coordinator)
+            .send()
+    };
+    let early = confirm().problem(409);
+    assert_eq!(early["type"], "urn:ccm:problem:case-has-no-place");
+    activate(&app, &coordinator, &id, json!({"outcome": "suitable"}));
+    let confirmed = confirm().ok(200);
+    assert_eq!(confirmed["status"], "awaiting_payment");
+    assert!(confirmed["charge_id"].is_string());
+    confirm().problem(409);
+}

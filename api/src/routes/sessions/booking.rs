@@ -364,22 +364,7 @@ pub async fn book(
             for slot in &plan.slots {
                 let session_id = new_id();
                 let charge_id = match price(slot.minutes()) {
-                    Some(amount) if !may_hold => {
-                        let charge = Charge {
-                            id: new_id(),
-                            referral_id: r.id.clone(),
-                            kind: "session".into(),
-                            description: format!("Session on {}", london::local_date(slot.start)),
-                            amount_pence: amount,
-                            refundable: true,
-                            payer: "non_resident_parent".into(),
-                            funder: None,
-                            due: "before_session".into(),
-                            created_at: at,
-                        };
-                        ledger::insert_charge(conn, &charge)?;
-                        Some(charge.id)
-                    }
+                    Some(amount) if !may_hold => Some(insert_session_charge(conn, r, slot, amount, at)?),
                     _ => None,
                 };
                 let status = if may_hold { "provisional" } else if charge_id.is_some() { "awaiting_payment" } else { "confirmed" };
@@ -428,6 +413,56 @@ pub async fn book(
         })
         .await?;
     Ok(HttpResponse::Created().json(views))
+}
+
+fn insert_session_charge(
+    conn: &mut AnyConnection,
+    r: &ccm_persistence::referrals::Referral,
+    slot: &Slot,
+    amount: i64,
+    at: time::PrimitiveDateTime,
+) -> Result<String, ApiError> {
+    let charge = Charge {
+        id: new_id(),
+        referral_id: r.id.clone(),
+        kind: "session".into(),
+        description: format!("Session on {}", london::local_date(slot.start)),
+        amount_pence: amount,
+        refundable: true,
+        payer: "non_resident_parent".into(),
+        funder: None,
+        due: "before_session".into(),
+        created_at: at,
+    };
+    ledger::insert_charge(conn, &charge)?;
+    Ok(charge.id)
+}
+
+/// Raises the charge for a stored session's times, if the tariff has one for this case.
+pub fn raise_session_charge(
+    conn: &mut AnyConnection,
+    case: &Case,
+    starts_at: time::PrimitiveDateTime,
+    ends_at: time::PrimitiveDateTime,
+) -> Result<Option<String>, ApiError> {
+    let slot = Slot {
+        start: starts_at.assume_utc(),
+        end: ends_at.assume_utc(),
+    };
+    let price = session_price(conn, case, case.referral.service()?)?;
+    match price(slot.minutes()) {
+        Some(amount) => {
+            let at = workflow::stored(OffsetDateTime::now_utc());
+            Ok(Some(insert_session_charge(
+                conn,
+                &case.referral,
+                &slot,
+                amount,
+                at,
+            )?))
+        }
+        None => Ok(None),
+    }
 }
 
 /// The session charge in pence for a session of so many minutes, or `None` where nothing is

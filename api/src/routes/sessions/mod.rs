@@ -18,12 +18,14 @@ use ccm_persistence::{ledger, AnyConnection};
 
 mod booking;
 mod cancel;
+mod confirm;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(booking::book)
         .service(list_for_referral)
         .service(get_session)
-        .service(cancel::cancel);
+        .service(cancel::cancel)
+        .service(confirm::confirm);
 }
 
 /// One parent's planned and actual times.
