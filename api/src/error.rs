@@ -471,3 +471,19 @@ impl From<ccm_domain::referral::lifecycle::TransitionError> for ApiError {
         }
     }
 }
+
+impl From<ccm_domain::schedule::lifecycle::SessionTransitionError> for ApiError {
+    fn from(e: ccm_domain::schedule::lifecycle::SessionTransitionError) -> Self {
+        let allowed = ccm_domain::schedule::lifecycle::allowed_actions(e.from);
+        let detail = if allowed.is_empty() {
+            format!("{e}; nothing more can be done to it")
+        } else {
+            format!("{e}; allowed now: {}", allowed.join(", "))
+        };
+        ApiError::Transition {
+            detail,
+            current_status: e.from.as_str().to_string(),
+            allowed_actions: allowed.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+}

@@ -144,6 +144,28 @@ pub mod hhmm {
         let s = String::deserialize(d)?;
         parse(&s).ok_or_else(|| serde::de::Error::custom("must be a time of day as \"HH:MM\""))
     }
+
+    /// The same for an optional field (use with `#[serde(default)]`).
+    pub mod option {
+        use serde::{Deserialize, Deserializer, Serializer};
+        use time::Time;
+
+        pub fn serialize<S: Serializer>(t: &Option<Time>, s: S) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => super::serialize(t, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Time>, D::Error> {
+            match Option::<String>::deserialize(d)? {
+                Some(s) => super::parse(&s)
+                    .map(Some)
+                    .ok_or_else(|| serde::de::Error::custom("must be a time of day as \"HH:MM\"")),
+                None => Ok(None),
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ pub mod people;
 pub mod providers;
 pub mod referrals;
 pub mod rooms;
+pub mod scheduling;
 pub mod schema;
 pub mod sessions;
 pub mod tariffs;

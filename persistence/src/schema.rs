@@ -365,6 +365,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    scheduling_policies (centre_id) {
+        centre_id -> Text,
+        arrival_order -> Text,
+        arrival_offset_minutes -> Integer,
+        lateness_threshold_minutes -> Integer,
+        lateness_strikes -> Integer,
+        lateness_window -> Integer,
+        version -> BigInt,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    keep_apart (id) {
+        id -> Text,
+        referral_id -> Text,
+        party -> Text,
+        other_referral_id -> Text,
+        other_party -> Text,
+        reason -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_feeds (id) {
+        id -> Text,
+        token_hash -> Text,
+        referral_id -> Nullable<Text>,
+        party -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> providers (provider_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(centres -> providers (provider_id));
@@ -379,8 +419,13 @@ diesel::joinable!(referral_events -> referrals (referral_id));
 diesel::joinable!(charges -> referrals (referral_id));
 diesel::joinable!(ledger_entries -> charges (charge_id));
 diesel::joinable!(session_parties -> sessions (session_id));
+diesel::joinable!(scheduling_policies -> centres (centre_id));
+diesel::joinable!(calendar_feeds -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    scheduling_policies,
+    keep_apart,
+    calendar_feeds,
     providers,
     users,
     refresh_tokens,

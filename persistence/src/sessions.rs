@@ -53,6 +53,12 @@ pub struct SessionParty {
 #[diesel(table_name = sessions)]
 pub struct SessionChanges {
     pub status: Option<String>,
+    pub starts_at: Option<PrimitiveDateTime>,
+    pub ends_at: Option<PrimitiveDateTime>,
+    pub room_id: Option<Option<String>>,
+    pub supervisor_id: Option<Option<String>>,
+    pub community_place: Option<Option<String>>,
+    pub series_id: Option<Option<String>>,
     pub charge_id: Option<Option<String>>,
     pub cancelled_by: Option<Option<String>>,
     pub cancelled_at: Option<Option<PrimitiveDateTime>>,
@@ -60,6 +66,18 @@ pub struct SessionChanges {
     pub notice_minutes: Option<Option<i64>>,
     pub cancellation_charge_id: Option<Option<String>>,
     pub ended_early_reason: Option<Option<String>>,
+}
+
+/// One parent's recorded turnout, written back after a check-in, check-out or no-show.
+#[derive(Clone, Debug, Default, AsChangeset)]
+#[diesel(table_name = session_parties)]
+pub struct PartyChanges {
+    pub expected_arrival: Option<PrimitiveDateTime>,
+    pub expected_departure: Option<PrimitiveDateTime>,
+    pub arrived_at: Option<Option<PrimitiveDateTime>>,
+    pub departed_at: Option<Option<PrimitiveDateTime>>,
+    pub late_minutes: Option<Option<i32>>,
+    pub no_show: Option<bool>,
 }
 
 /// Another session holding a room or a supervisor, as the clash check needs it.
@@ -188,5 +206,92 @@ pub fn holding_supervisor(
         .filter(sessions::ends_at.gt(from))
         .order((sessions::starts_at, sessions::id))
         .select((sessions::id, sessions::starts_at, sessions::ends_at))
+        .load(conn)?)
+}
+
+pub fn update_party(
+    conn: &mut AnyConnection,
+    session_id: &str,
+    party: &str,
+    changes: &PartyChanges,
+) -> Result<(), StoreError> {
+    let n = diesel::update(session_parties::table.find((session_id, party)))
+        .set(changes)
+        .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// The sessions of a series, earliest first.
+pub fn in_series(conn: &mut AnyConnection, series_id: &str) -> Result<Vec<Session>, StoreError> {
+    Ok(sessions::table
+        .filter(sessions::series_id.eq(series_id))
+        .order((sessions::starts_at, sessions::id))
+        .select(Session::as_select())
+        .load(conn)?)
+}
+
+/// The families sharing a room at exactly these times (a shared supported session), in the
+/// order they were booked.
+pub fn sharing(
+    conn: &mut AnyConnection,
+    room_id: &str,
+    starts_at: PrimitiveDateTime,
+    ends_at: PrimitiveDateTime,
+) -> Result<Vec<Session>, StoreError> {
+    Ok(sessions::table
+        .filter(sessions::room_id.eq(room_id))
+        .filter(sessions::status.ne("cancelled"))
+        .filter(sessions::starts_at.eq(starts_at))
+        .filter(sessions::ends_at.eq(ends_at))
+        .order((sessions::created_at, sessions::id))
+        .select(Session::as_select())
+        .load(conn)?)
+}
+
+/// The case's sessions that started before `before` and were attended or missed, most recent
+/// first, with the parties' records: the history a lateness rule looks at.
+pub fn attended_before(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+    before: PrimitiveDateTime,
+) -> Result<Vec<(Session, Vec<SessionParty>)>, StoreError> {
+    let rows: Vec<Session> = sessions::table
+        .filter(sessions::referral_id.eq(referral_id))
+        .filter(sessions::status.eq_any(["confirmed", "completed", "ended_early"]))
+        .filter(sessions::starts_at.lt(before))
+        .order((sessions::starts_at.desc(), sessions::id.desc()))
+        .select(Session::as_select())
+        .load(conn)?;
+    let ids: Vec<String> = rows.iter().map(|s| s.id.clone()).collect();
+    let mut parties = parties(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|s| {
+            let mine = parties
+                .iter()
+                .filter(|p| p.session_id == s.id)
+                .cloned()
+                .collect();
+            parties.retain(|p| p.session_id != s.id);
+            (s, mine)
+        })
+        .collect())
+}
+
+/// The case's sessions not yet over or cancelled that start after `after`.
+pub fn upcoming(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+    after: PrimitiveDateTime,
+) -> Result<Vec<Session>, StoreError> {
+    Ok(sessions::table
+        .filter(sessions::referral_id.eq(referral_id))
+        .filter(sessions::status.eq_any(["provisional", "awaiting_payment", "confirmed"]))
+        .filter(sessions::starts_at.gt(after))
+        .order((sessions::starts_at, sessions::id))
+        .select(Session::as_select())
         .load(conn)?)
 }

@@ -33,6 +33,21 @@ pub const TABLES: &[&str] = &[
     "tariff_versions",
     "offerings",
     "idempotency_keys",
+    "people",
+    "referrals",
+    "referral_parties",
+    "referral_events",
+    "charges",
+    "ledger_entries",
+    "assessments",
+    "pre_visits",
+    "reviews",
+    "next_steps_meetings",
+    "sessions",
+    "session_parties",
+    "scheduling_policies",
+    "keep_apart",
+    "calendar_feeds",
 ];
 
 enum Store {
@@ -83,11 +98,13 @@ impl Drop for Store {
 pub struct TestApp {
     pub url: String,
     pub db: Db,
+    database_url: String,
     agent: ureq::Agent,
     handle: ServerHandle,
     thread: Option<JoinHandle<()>>,
-    // Dropped last: the schema or file outlives the server that uses it.
-    _store: Store,
+    // Dropped last: the schema or file outlives the server that uses it. A second instance
+    // on the same database has none.
+    _store: Option<Store>,
 }
 
 impl TestApp {
@@ -106,6 +123,16 @@ impl TestApp {
     /// The application with configuration adjusted by `configure`.
     pub fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         let (store, url) = Store::create();
+        TestApp::serve(url, Some(store), configure)
+    }
+
+    /// A second server on this one's database, as a second instance behind a load balancer
+    /// would be: its own process state and connection pool. Drop it before this one.
+    pub fn second_instance(&self) -> TestApp {
+        TestApp::serve(self.database_url.clone(), None, |_| {})
+    }
+
+    fn serve(url: String, store: Option<Store>, configure: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = Config::development(&url);
         config.database.pool_size = 3;
         config.workers = Some(1);
@@ -138,6 +165,7 @@ impl TestApp {
         TestApp {
             url: format!("http://{addr}"),
             db,
+            database_url: url,
             agent,
             handle,
             thread: Some(thread),

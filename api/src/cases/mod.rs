@@ -1,6 +1,8 @@
 //! Cases (referrals) across the handlers that need them: how the caller relates to a case
 //! (which decides what they see and may do), and the workflow that moves a case on.
 
+pub mod cancellation;
+pub mod scheduling;
 pub mod sweep;
 pub mod workflow;
 

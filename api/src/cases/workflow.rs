@@ -64,7 +64,43 @@ pub fn transition(
             at,
         },
     )?;
+    if lifecycle::is_final(to) {
+        // A closed case's dates free their rooms and supervisors, and owe nothing.
+        super::cancellation::cancel_upcoming(
+            conn,
+            &updated,
+            &format!("the case was {}", to.as_str()),
+            by.user_id.unwrap_or("system"),
+            now,
+        )?;
+    }
     Ok(updated)
+}
+
+/// Ends the case by `action` (close, withdraw, decline the offer), recording why.
+pub fn close_with(
+    conn: &mut AnyConnection,
+    referral: &Referral,
+    action: lifecycle::ReferralAction,
+    reason: lifecycle::ClosureReason,
+    notes: Option<&str>,
+    by: By,
+    now: OffsetDateTime,
+) -> Result<Referral, ApiError> {
+    let changes = ReferralChanges {
+        closure_reason: Some(Some(reason.as_str().into())),
+        closure_notes: Some(notes.map(str::to_string)),
+        ..Default::default()
+    };
+    transition(
+        conn,
+        referral,
+        Event::Action(action),
+        by,
+        notes,
+        changes,
+        now,
+    )
 }
 
 fn event_name(event: Event) -> String {
@@ -81,6 +117,24 @@ fn event_name(event: Event) -> String {
     }
 }
 
+/// The tariff in force today for the centre's service, with the offering it comes from;
+/// `None` if the centre does not offer the service or its tariff has no current version.
+pub fn current_tariff(
+    conn: &mut AnyConnection,
+    centre_id: &str,
+    service: ServiceType,
+) -> Result<Option<(offerings::Offering, ccm_domain::tariff::Tariff)>, ApiError> {
+    let Some(offering) = offerings::find_for(conn, centre_id, service)? else {
+        return Ok(None);
+    };
+    let today = london::local_date(OffsetDateTime::now_utc());
+    let Some(version) = tariffs::version_on(conn, &offering.tariff_id, today)? else {
+        return Ok(None);
+    };
+    let tariff = version.to_domain(service)?;
+    Ok(Some((offering, tariff)))
+}
+
 /// The tariff's lines of `kind` for this case (today's tariff version), and the funder who
 /// waives them if any. A price the provider does not publish raises no charges.
 pub fn tariff_lines(
@@ -91,14 +145,9 @@ pub fn tariff_lines(
     court_ordered: bool,
     kind: LineKind,
 ) -> Result<(Vec<QuoteLine>, Option<Funder>), ApiError> {
-    let Some(offering) = offerings::find_for(conn, centre_id, service)? else {
+    let Some((offering, tariff)) = current_tariff(conn, centre_id, service)? else {
         return Ok((Vec::new(), None));
     };
-    let today = london::local_date(OffsetDateTime::now_utc());
-    let Some(version) = tariffs::version_on(conn, &offering.tariff_id, today)? else {
-        return Ok((Vec::new(), None));
-    };
-    let tariff = version.to_domain(service)?;
     let request = quote::QuoteRequest {
         referrer,
         court_ordered,

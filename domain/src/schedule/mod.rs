@@ -4,6 +4,7 @@
 pub mod arrival;
 pub mod attendance;
 pub mod booking;
+pub mod lifecycle;
 pub mod series;
 
 use time::{Duration, OffsetDateTime};

@@ -65,6 +65,42 @@ pub fn expand(rule: &SeriesRule) -> Result<Vec<Slot>, SeriesError> {
         .collect()
 }
 
+string_enum! {
+    /// Which sessions of a series a change or cancellation reaches: `one` (this session only),
+    /// `following` (this one and every later one still to come, which become a series of their
+    /// own when changed) or `all` (every one still to come).
+    EditScope {
+        One = "one",
+        Following = "following",
+        All = "all",
+    }
+}
+
+/// The sessions a change reaches: indexes into the series' sessions (in time order), of those
+/// still `open` to change, with `this` the one the change was made on.
+pub fn reach(scope: EditScope, this: usize, open: &[bool]) -> Vec<usize> {
+    let from = match scope {
+        EditScope::One => return vec![this],
+        EditScope::Following => this,
+        EditScope::All => 0,
+    };
+    (from..open.len()).filter(|i| open[*i]).collect()
+}
+
+/// The session moved to a new local start time and/or length on its own local date, so a
+/// series moved across a clock change keeps its wall-clock time.
+pub fn retime(slot: &Slot, starts: Option<Time>, minutes: Option<u32>) -> Result<Slot, SlotError> {
+    let start = match starts {
+        Some(t) => london::at(london::local_date(slot.start), t),
+        None => slot.start,
+    };
+    let length = match minutes {
+        Some(m) => Duration::minutes(i64::from(m)),
+        None => slot.end - slot.start,
+    };
+    Slot::new(start, start + length)
+}
+
 /// Whether the centre is open for the whole of `slot`, in local time.
 pub fn within_opening(pattern: &OpeningPattern, slot: &Slot) -> bool {
     let (from, to) = (london::to_local(slot.start), london::to_local(slot.end));
@@ -165,6 +201,37 @@ mod tests {
         assert_eq!(
             first_closed(&pattern, &expand(&late).unwrap()),
             Some(date!(2027 - 01 - 09))
+        );
+    }
+
+    #[test]
+    fn a_change_reaches_one_session_this_and_following_or_all_still_to_come() {
+        let open = [false, true, true, true];
+        assert_eq!(reach(EditScope::One, 2, &open), vec![2]);
+        assert_eq!(reach(EditScope::Following, 2, &open), vec![2, 3]);
+        assert_eq!(
+            reach(EditScope::All, 2, &open),
+            vec![1, 2, 3],
+            "a session already held is not changed"
+        );
+    }
+
+    #[test]
+    fn retiming_keeps_each_sessions_local_date_across_the_clock_change() {
+        use time::macros::{date, time};
+        let march = london::at(date!(2027 - 03 - 20), time!(10:00));
+        let april = london::at(date!(2027 - 04 - 03), time!(10:00));
+        for start in [march, april] {
+            let slot = Slot::new(start, start + Duration::HOUR).unwrap();
+            let moved = retime(&slot, Some(time!(14:30)), Some(90)).unwrap();
+            assert_eq!(london::to_local(moved.start).time(), time!(14:30));
+            assert_eq!(london::local_date(moved.start), london::local_date(start));
+            assert_eq!(moved.minutes(), 90);
+        }
+        let slot = Slot::new(march, march + Duration::HOUR).unwrap();
+        assert_eq!(
+            retime(&slot, None, Some(0)),
+            Err(SlotError::EndsBeforeStart)
         );
     }
 }

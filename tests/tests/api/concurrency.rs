@@ -249,3 +249,55 @@ fn concurrent_failed_logins_for_one_address_are_counted_one_after_another() {
     );
     assert_eq!(seen.failures, 1);
 }
+
+/// 64 bookings of one supervisor and room at one time, from four families, half through each
+/// of two servers on the same database: exactly one is granted; every other is told which
+/// session holds the slot, and only one session is stored.
+#[test]
+fn sixty_four_bookings_of_one_slot_through_two_servers_grant_exactly_one() {
+    use crate::sessions::{activate, new_case, room_id, user_id};
+    let app = TestApp::with_demo();
+    let coordinator = app.token(COORDINATOR);
+    let admin = app.token("orgadmin@cl.example.org");
+    let centre = app.centre_id("CL Gravesend Supervised");
+    let room = room_id(&app, &centre, "Family Room 1");
+    let supervisor = user_id(&app, &admin, "supervisor@cl.example.org");
+    crate::support::set_places(&app, &admin, &centre, "supervised", json!(10));
+    let cases: Vec<String> = (0..4)
+        .map(|_| {
+            let id = new_case(&app, &coordinator, &centre, "supervised");
+            activate(&app, &coordinator, &id, json!({"outcome": "suitable"}));
+            id
+        })
+        .collect();
+    let second = app.second_instance();
+    let body = json!({"starts_at": "2027-03-20T10:00:00Z", "ends_at": "2027-03-20T12:00:00Z",
+        "room_id": room, "supervisor_id": supervisor});
+    let replies = std::sync::Mutex::new(Vec::new());
+    let statuses = at_once(64, |i| {
+        let server = if i % 2 == 0 { &app } else { &second };
+        let r = server
+            .post(&format!("/v1/referrals/{}/sessions", cases[i % 4]))
+            .token(&coordinator)
+            .json(&body);
+        replies.lock().unwrap().push((r.status, r.json()));
+        r.status
+    });
+    assert_eq!(count(&statuses, 201), 1, "{statuses:?}");
+    assert_eq!(count(&statuses, 409), 63, "{statuses:?}");
+    let replies = replies.into_inner().unwrap();
+    let granted = replies
+        .iter()
+        .find(|(s, _)| *s == 201)
+        .map(|(_, b)| b[0]["id"].clone())
+        .unwrap();
+    for (status, body) in &replies {
+        if *status == 409 {
+            assert_eq!(body["type"], "urn:ccm:problem:booking-clash", "{body}");
+            assert_eq!(body["clashing_session_id"], granted, "{body}");
+        }
+    }
+    drop(second);
+    let stored = app.snapshot()["sessions"];
+    assert_eq!(stored, 1);
+}

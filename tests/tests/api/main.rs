@@ -1,6 +1,7 @@
 //! Black-box tests: the real application over HTTP on a fresh database per test, on SQLite or
 //! (with CCM_TEST_BACKEND=postgres) PostgreSQL. One binary, so the app is linked once.
 
+mod attendance;
 mod auth;
 mod cases;
 mod casework;
@@ -12,7 +13,9 @@ mod openapi;
 mod plumbing;
 mod quotes;
 mod referrals;
+mod series;
 mod sessions;
+mod shared_sessions;
 mod support;
 mod tariffs;
 mod users;

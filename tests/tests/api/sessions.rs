@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::support::*;
 
-fn room_id(app: &TestApp, centre: &str, name: &str) -> String {
+pub(crate) fn room_id(app: &TestApp, centre: &str, name: &str) -> String {
     let rooms = app
         .get(&format!("/v1/centres/{centre}/rooms"))
         .send()
@@ -22,7 +22,7 @@ fn room_id(app: &TestApp, centre: &str, name: &str) -> String {
         .to_string()
 }
 
-fn user_id(app: &TestApp, admin: &str, email: &str) -> String {
+pub(crate) fn user_id(app: &TestApp, admin: &str, email: &str) -> String {
     let users = app.get("/v1/users?limit=100").token(admin).send().ok(200);
     users["items"]
         .as_array()
@@ -36,7 +36,7 @@ fn user_id(app: &TestApp, admin: &str, email: &str) -> String {
 }
 
 /// Takes a fresh referral through fees, assessment, offer and pre-visits to `active`.
-fn activate(app: &TestApp, token: &str, id: &str, assessment: Value) {
+pub(crate) fn activate(app: &TestApp, token: &str, id: &str, assessment: Value) {
     let finance = app.token(FINANCE);
     let fee = |kind: &str| {
         let ledger = app
@@ -94,7 +94,7 @@ fn activate(app: &TestApp, token: &str, id: &str, assessment: Value) {
     );
 }
 
-fn new_case(app: &TestApp, token: &str, centre: &str, service: &str) -> String {
+pub(crate) fn new_case(app: &TestApp, token: &str, centre: &str, service: &str) -> String {
     app.post("/v1/referrals")
         .token(token)
         .json(&referral(centre, service))

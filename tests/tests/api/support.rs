@@ -192,3 +192,49 @@ pub fn backdate_activation(app: &TestApp, referral_id: &str, days: i64) {
         })
         .unwrap();
 }
+
+/// Moves every session of the case, and its parents' planned times, earlier by `by`: the
+/// sessions have happened (booking refuses dates in the past, attendance needs them).
+pub fn shift_sessions_back(app: &TestApp, referral_id: &str, by: time::Duration) {
+    use ccm_persistence::schema::{session_parties as sp, sessions as s};
+    use diesel::prelude::*;
+    let id = referral_id.to_string();
+    app.db
+        .write(|conn| {
+            let rows: Vec<(String, time::PrimitiveDateTime, time::PrimitiveDateTime)> = s::table
+                .filter(s::referral_id.eq(&id))
+                .select((s::id, s::starts_at, s::ends_at))
+                .load(conn)?;
+            for (sid, start, end) in rows {
+                diesel::update(s::table.find(&sid))
+                    .set((s::starts_at.eq(start - by), s::ends_at.eq(end - by)))
+                    .execute(conn)?;
+                let parties: Vec<(String, time::PrimitiveDateTime, time::PrimitiveDateTime)> =
+                    sp::table
+                        .filter(sp::session_id.eq(&sid))
+                        .select((sp::party, sp::expected_arrival, sp::expected_departure))
+                        .load(conn)?;
+                for (party, arrive, depart) in parties {
+                    diesel::update(sp::table.find((&sid, &party)))
+                        .set((
+                            sp::expected_arrival.eq(arrive - by),
+                            sp::expected_departure.eq(depart - by),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+            Ok::<_, ccm_persistence::StoreError>(())
+        })
+        .unwrap();
+}
+
+/// One field of a parent's times in a session view.
+pub fn party_time(session: &Value, party: &str, field: &str) -> Value {
+    session["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["party"] == party)
+        .unwrap_or_else(|| panic!("no {party} in {session}"))[field]
+        .clone()
+}

@@ -15,6 +15,7 @@ use crate::http::{
 use crate::state::AppState;
 
 mod opening;
+pub mod policy;
 use ccm_domain::catalogue::normalise_postcode;
 use ccm_domain::ServiceType;
 use ccm_persistence::centres::{self, pattern_json, Centre, CentreChanges, CentreFilter};
@@ -27,7 +28,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_centres)
         .service(create_centre)
         .service(get_centre)
-        .service(update_centre);
+        .service(update_centre)
+        .service(policy::get_policy)
+        .service(policy::put_policy);
 }
 
 /// A centre's public address.

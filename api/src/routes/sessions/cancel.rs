@@ -8,20 +8,16 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{session_views, SessionView};
-use crate::cases::{self, workflow};
+use super::{session_views, status_of, SessionView};
+use crate::cases::{self, cancellation, Case};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::state::AppState;
-use ccm_domain::london;
-use ccm_domain::quote::{cancellation_charge, CancelledBy};
+use ccm_domain::quote::CancelledBy;
 use ccm_domain::referral::disclosure::Viewer;
-use ccm_domain::referral::ledger::Payer;
 use ccm_domain::referral::PartyRole;
-use ccm_domain::schedule::Slot;
-use ccm_persistence::ledger::{self, Charge, Entry};
-use ccm_persistence::sessions::{self, SessionChanges};
-use ccm_persistence::{new_id, offerings, tariffs};
+use ccm_domain::schedule::lifecycle::{self, SessionEvent};
+use ccm_persistence::sessions::{self};
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -56,123 +52,94 @@ pub async fn cancel(
                 sessions::find_locked(conn, &id).map_err(|_| ApiError::not_found("session"))?;
             let case = cases::load(conn, &found.referral_id, &principal, true)
                 .map_err(|_| ApiError::not_found("session"))?;
-            match case.relation.viewer {
-                Viewer::Staff(_) => {
-                    crate::routes::referrals::require_deciding_staff(&case.relation)?
-                }
-                Viewer::Party(side) => {
-                    let me = match side {
-                        PartyRole::ResidentParent => CancelledBy::ResidentParent,
-                        _ => CancelledBy::NonResidentParent,
-                    };
-                    if c.cancelled_by != me {
-                        return Err(ApiError::invalid(
-                            "cancelled_by",
-                            "yourself",
-                            "a parent cancels as themselves",
-                        ));
-                    }
-                }
-                Viewer::Referrer => {
-                    return Err(ApiError::forbidden("a referrer does not cancel sessions"))
-                }
-            }
-            if !matches!(
-                found.status.as_str(),
-                "provisional" | "awaiting_payment" | "confirmed"
-            ) {
-                return Err(ApiError::conflict(
-                    "session-not-open",
-                    format!("a session that is {} cannot be cancelled", found.status),
-                ));
-            }
-            let now = OffsetDateTime::now_utc();
-            let at = workflow::stored(now);
-            let slot = Slot {
-                start: found.starts_at.assume_utc(),
-                end: found.ends_at.assume_utc(),
-            };
-            let r = &case.referral;
-            let service = r.service()?;
-            // The charge the cancelling parent pays, from today's tariff.
-            let tariff = match offerings::find_for(conn, &r.centre_id, service)? {
-                Some(o) => tariffs::version_on(conn, &o.tariff_id, london::local_date(now))?
-                    .map(|v| v.to_domain(service))
-                    .transpose()?,
-                None => None,
-            };
-            let fee = tariff
-                .as_ref()
-                .and_then(|t| cancellation_charge(t, slot.minutes(), c.cancelled_by))
-                .map(|m| m.pence())
-                .filter(|p| *p > 0 && r.funder.is_none() && found.status != "provisional");
-            let cancellation_charge_id = match fee {
-                Some(amount) => {
-                    let payer = match c.cancelled_by {
-                        CancelledBy::ResidentParent => Payer::ResidentParent,
-                        _ => Payer::NonResidentParent,
-                    };
-                    let charge = Charge {
-                        id: new_id(),
-                        referral_id: r.id.clone(),
-                        kind: "cancellation".into(),
-                        description: format!(
-                            "Cancellation of the session on {}",
-                            london::local_date(slot.start)
-                        ),
-                        amount_pence: amount,
-                        refundable: false,
-                        payer: payer.as_str().into(),
-                        funder: None,
-                        due: "on_cancellation".into(),
-                        created_at: at,
-                    };
-                    ledger::insert_charge(conn, &charge)?;
-                    Some(charge.id)
-                }
-                None => None,
-            };
-            // The session's own charge is not owed for a session that will not happen.
-            if let Some(charge_id) = &found.charge_id {
-                let owed = ledger::states(conn, &r.id)?
-                    .into_iter()
-                    .find(|(ch, _)| &ch.id == charge_id)
-                    .map(|(_, st)| st.outstanding().pence())
-                    .unwrap_or(0);
-                if owed > 0 {
-                    ledger::insert_entry(
-                        conn,
-                        &Entry {
-                            id: new_id(),
-                            referral_id: r.id.clone(),
-                            charge_id: charge_id.clone(),
-                            kind: "waiver".into(),
-                            amount_pence: owed,
-                            method: None,
-                            reference: None,
-                            payer: None,
-                            funder: None,
-                            reason: Some("session cancelled".into()),
-                            recorded_by: principal.user_id.clone(),
-                            created_at: at,
-                        },
-                    )?;
-                }
-            }
-            let changes = SessionChanges {
-                status: Some("cancelled".into()),
-                cancelled_by: Some(Some(c.cancelled_by.as_str().into())),
-                cancelled_at: Some(Some(at)),
-                cancel_reason: Some(Some(c.reason.clone())),
-                notice_minutes: Some(Some((slot.start - now).whole_minutes())),
-                cancellation_charge_id: Some(cancellation_charge_id),
-                ..Default::default()
-            };
-            let updated = sessions::update(conn, &found.id, &changes, at)?;
+            may_cancel(&case, c.cancelled_by)?;
+            let updated = cancellation::cancel_session(
+                conn,
+                &case.referral,
+                &found,
+                c.cancelled_by,
+                &c.reason,
+                &principal.user_id,
+                OffsetDateTime::now_utc(),
+            )?;
             session_views(conn, &case, vec![updated])?
                 .pop()
                 .ok_or_else(|| ApiError::not_found("session"))
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+/// Staff (coordinators, org admins) cancel as anyone; a parent only as themselves.
+fn may_cancel(case: &Case, cancelled_by: CancelledBy) -> Result<(), ApiError> {
+    match case.relation.viewer {
+        Viewer::Staff(_) => crate::routes::referrals::require_deciding_staff(&case.relation)?,
+        Viewer::Party(side) => {
+            let me = match side {
+                PartyRole::ResidentParent => CancelledBy::ResidentParent,
+                _ => CancelledBy::NonResidentParent,
+            };
+            if cancelled_by != me {
+                return Err(ApiError::invalid(
+                    "cancelled_by",
+                    "yourself",
+                    "a parent cancels as themselves",
+                ));
+            }
+        }
+        Viewer::Referrer => return Err(ApiError::forbidden("a referrer does not cancel sessions")),
+    }
+    Ok(())
+}
+
+/// Cancel every session of a series still to come, as one cancellation each (a parent's
+/// cancellation charges follow for each session).
+#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Series id")), request_body = CancelIn, security(("bearer" = [])),
+    responses((status = 200, description = "The sessions cancelled, earliest first.", body = Vec<SessionView>), error::CreateErrors))]
+#[post("/series/{id}/cancel")]
+pub async fn cancel_series(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    body: ValidJson<CancelIn>,
+) -> Result<HttpResponse, ApiError> {
+    let c = body.0;
+    let id = id.into_inner();
+    let views = state
+        .write(move |conn| {
+            let all = sessions::in_series(conn, &id)?;
+            let Some(first) = all.first() else {
+                return Err(ApiError::not_found("series"));
+            };
+            let case = cases::load(conn, &first.referral_id, &principal, true)
+                .map_err(|_| ApiError::not_found("series"))?;
+            may_cancel(&case, c.cancelled_by)?;
+            let now = OffsetDateTime::now_utc();
+            let mut cancelled = Vec::new();
+            for s in &all {
+                let open =
+                    status_of(s).is_ok_and(|st| lifecycle::apply(st, SessionEvent::Cancel).is_ok());
+                if open && s.starts_at.assume_utc() > now {
+                    let s = sessions::find_locked(conn, &s.id)?;
+                    cancelled.push(cancellation::cancel_session(
+                        conn,
+                        &case.referral,
+                        &s,
+                        c.cancelled_by,
+                        &c.reason,
+                        &principal.user_id,
+                        now,
+                    )?);
+                }
+            }
+            if cancelled.is_empty() {
+                return Err(ApiError::conflict(
+                    "series-over",
+                    "no session of this series is still to come",
+                ));
+            }
+            session_views(conn, &case, cancelled)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(views))
 }

@@ -4,13 +4,14 @@
 use actix_web::{post, web, HttpResponse};
 use time::OffsetDateTime;
 
-use super::{session_views, SessionView};
+use super::{session_views, status_of, SessionView};
 use crate::cases::{self, workflow};
 use crate::error::{self, ApiError};
 use crate::extract::Principal;
 use crate::routes::referrals::require_deciding_staff;
 use crate::state::AppState;
 use ccm_domain::referral::lifecycle::ReferralStatus;
+use ccm_domain::schedule::lifecycle::{self, SessionEvent};
 use ccm_persistence::sessions::{self, SessionChanges};
 
 /// Confirm a provisionally held session. The case must have its place (`pre_visits` onwards);
@@ -31,15 +32,8 @@ pub async fn confirm(
             let case = cases::load(conn, &found.referral_id, &principal, true)
                 .map_err(|_| ApiError::not_found("session"))?;
             require_deciding_staff(&case.relation)?;
-            if found.status != "provisional" {
-                return Err(ApiError::conflict(
-                    "session-not-provisional",
-                    format!(
-                        "a session that is {} is not waiting to be confirmed",
-                        found.status
-                    ),
-                ));
-            }
+            // Refused before the case is looked at: only a held date is confirmed.
+            lifecycle::apply(status_of(&found)?, SessionEvent::Confirm { prepaid: false })?;
             let status = case.referral.status()?;
             if !matches!(
                 status,
@@ -55,16 +49,15 @@ pub async fn confirm(
             }
             let now = OffsetDateTime::now_utc();
             let charge_id =
-                super::booking::raise_session_charge(conn, &case, found.starts_at, found.ends_at)?;
+                super::charges::raise_session_charge(conn, &case, found.starts_at, found.ends_at)?;
+            let status = lifecycle::apply(
+                status_of(&found)?,
+                SessionEvent::Confirm {
+                    prepaid: charge_id.is_some(),
+                },
+            )?;
             let changes = SessionChanges {
-                status: Some(
-                    if charge_id.is_some() {
-                        "awaiting_payment"
-                    } else {
-                        "confirmed"
-                    }
-                    .into(),
-                ),
+                status: Some(status.as_str().into()),
                 charge_id: Some(charge_id),
                 ..Default::default()
             };

@@ -13,19 +13,37 @@ use crate::http::{utc, Instant};
 use crate::state::AppState;
 use ccm_domain::referral::disclosure::Viewer;
 use ccm_domain::referral::PartyRole;
+use ccm_domain::schedule::lifecycle::{self, SessionEvent};
 use ccm_persistence::sessions::{self, Session, SessionChanges, SessionParty};
 use ccm_persistence::{ledger, AnyConnection};
 
+mod attendance;
 mod booking;
 mod cancel;
+mod charges;
+mod checks;
 mod confirm;
+mod edit;
+mod keep_apart;
+mod timekeeping;
+
+pub use crate::cases::scheduling::status_of;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(booking::book)
         .service(list_for_referral)
         .service(get_session)
         .service(cancel::cancel)
-        .service(confirm::confirm);
+        .service(confirm::confirm)
+        .service(attendance::check_in)
+        .service(attendance::check_out)
+        .service(attendance::no_show)
+        .service(attendance::end_early)
+        .service(timekeeping::timekeeping)
+        .service(keep_apart::record)
+        .service(keep_apart::list)
+        .service(edit::edit)
+        .service(cancel::cancel_series);
 }
 
 /// One parent's planned and actual times.
@@ -63,6 +81,8 @@ pub struct SessionView {
     /// Each parent's own times. A parent sees only their own; a referrer sees none.
     pub parties: Vec<PartyTimesView>,
     pub cancellation: Option<CancellationView>,
+    /// Why the session ended early, if it did.
+    pub ended_early_reason: Option<String>,
     pub version: i64,
 }
 
@@ -143,6 +163,7 @@ pub fn session_views(
                 ends_at: utc(s.ends_at),
                 status: s.status,
                 charge_id: s.charge_id,
+                ended_early_reason: s.ended_early_reason,
                 version: s.version,
             })
         })
@@ -165,8 +186,9 @@ pub fn confirm_paid(
             .iter()
             .any(|(c, st)| Some(&c.id) == s.charge_id.as_ref() && st.outstanding().is_zero());
         if settled {
+            let status = lifecycle::apply(status_of(&s)?, SessionEvent::Settled)?;
             let changes = SessionChanges {
-                status: Some("confirmed".into()),
+                status: Some(status.as_str().into()),
                 ..Default::default()
             };
             sessions::update(conn, &s.id, &changes, workflow::stored(now))?;

@@ -14,7 +14,6 @@ use crate::state::AppState;
 use ccm_domain::referral::casework::closure_needs_next_steps;
 use ccm_domain::referral::lifecycle::{ClosureReason, Event, ReferralAction};
 use ccm_persistence::casework as records;
-use ccm_persistence::referrals::ReferralChanges;
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -65,18 +64,13 @@ pub async fn close(
                     "a court-ordered case closes after its next-steps meeting is recorded",
                 ));
             }
-            let changes = ReferralChanges {
-                closure_reason: Some(Some(body.reason.as_str().into())),
-                closure_notes: Some(body.notes.clone()),
-                ..Default::default()
-            };
-            just(workflow::transition(
+            just(workflow::close_with(
                 conn,
                 r,
-                Event::Action(ReferralAction::Close),
-                by,
+                ReferralAction::Close,
+                body.reason,
                 body.notes.as_deref(),
-                changes,
+                by,
                 now,
             ))
         },
@@ -101,18 +95,13 @@ pub async fn withdraw(
         id.into_inner(),
         Need::Action(ReferralAction::Withdraw),
         move |conn, case, by, now| {
-            let changes = ReferralChanges {
-                closure_reason: Some(Some(ClosureReason::Withdrawn.as_str().into())),
-                closure_notes: Some(notes.clone()),
-                ..Default::default()
-            };
-            just(workflow::transition(
+            just(workflow::close_with(
                 conn,
                 &case.referral,
-                Event::Action(ReferralAction::Withdraw),
-                by,
+                ReferralAction::Withdraw,
+                ClosureReason::Withdrawn,
                 notes.as_deref(),
-                changes,
+                by,
                 now,
             ))
         },

@@ -108,18 +108,13 @@ pub async fn decline_offer(
         id.into_inner(),
         Need::Action(ReferralAction::DeclineOffer),
         move |conn, case, by, now| {
-            let changes = ReferralChanges {
-                closure_reason: Some(Some(ClosureReason::OfferDeclined.as_str().into())),
-                closure_notes: Some(notes.clone()),
-                ..Default::default()
-            };
-            just(workflow::transition(
+            just(workflow::close_with(
                 conn,
                 &case.referral,
-                Event::Action(ReferralAction::DeclineOffer),
-                by,
+                ReferralAction::DeclineOffer,
+                ClosureReason::OfferDeclined,
                 notes.as_deref(),
-                changes,
+                by,
                 now,
             ))
         },

@@ -1,0 +1,140 @@
+//! A centre's scheduling policy: which parent is due first and how far apart, and when late
+//! handovers flag a case. Centres that never set one use the defaults.
+
+use actix_web::{get, put, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::cases::scheduling::{for_centre, CentrePolicy};
+use crate::error::{self, ApiError, OrNotFound, Require};
+use crate::extract::{Principal, ValidJson};
+use crate::http::{ok_tagged, utc, IfMatch, Instant};
+use crate::state::AppState;
+use ccm_domain::schedule::arrival::ArrivalOrder;
+use ccm_persistence::scheduling::{self, Policy};
+use ccm_persistence::{centres, now};
+
+/// A centre's scheduling policy. `arrival_order`: `non_resident_first` (the non-resident
+/// parent is settled in the room before the child is brought) or `resident_first`.
+#[derive(Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"arrival_order": "non_resident_first", "arrival_offset_minutes": 15,
+    "lateness_threshold_minutes": 10, "lateness_strikes": 3, "lateness_window": 5}))]
+pub struct PolicyBody {
+    pub arrival_order: ArrivalOrder,
+    /// Minutes between one parent's arrival window and the next.
+    #[validate(range(min = 5, max = 120))]
+    #[schema(minimum = 5, maximum = 120)]
+    pub arrival_offset_minutes: u32,
+    /// Handover: arriving later than this many minutes after the planned time is a strike.
+    #[validate(range(max = 240))]
+    #[schema(maximum = 240)]
+    pub lateness_threshold_minutes: u32,
+    /// Handover: this many strikes (late or absent) ...
+    #[validate(range(min = 1, max = 52))]
+    #[schema(minimum = 1, maximum = 52)]
+    pub lateness_strikes: u32,
+    /// ... within this many most recent sessions flags the case.
+    #[validate(range(min = 1, max = 52))]
+    #[schema(minimum = 1, maximum = 52)]
+    pub lateness_window: u32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PolicyView {
+    pub centre_id: String,
+    #[serde(flatten)]
+    pub policy: PolicyBody,
+    /// False while the centre uses the defaults.
+    pub customised: bool,
+    pub updated_at: Option<Instant>,
+}
+
+fn view(centre_id: String, p: CentrePolicy, stored: Option<&Policy>) -> PolicyView {
+    PolicyView {
+        centre_id,
+        policy: PolicyBody {
+            arrival_order: p.arrival.order,
+            arrival_offset_minutes: p.arrival.offset_minutes,
+            lateness_threshold_minutes: p.lateness.threshold_minutes,
+            lateness_strikes: p.lateness.strikes,
+            lateness_window: p.lateness.window,
+        },
+        customised: stored.is_some(),
+        updated_at: stored.map(|s| utc(s.updated_at)),
+    }
+}
+
+/// The centre's scheduling policy (public, like the centre).
+#[utoipa::path(tag = "centres", params(("id" = String, Path, description = "Centre id")),
+    responses((status = 200, description = "The policy in force.", body = PolicyView, headers(("ETag" = String, description = "Version tag"))),
+    (status = 404, response = error::NotFound)))]
+#[get("/centres/{id}/scheduling-policy")]
+pub async fn get_policy(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let (view, version) = state
+        .read(move |conn| {
+            let centre = centres::find(conn, &id).or_not_found("centre")?;
+            let stored = scheduling::policy(conn, &centre.id)?;
+            let policy = for_centre(conn, &centre.id)?;
+            let version = stored.as_ref().map_or(0, |s| s.version);
+            Ok((view(centre.id, policy, stored.as_ref()), version))
+        })
+        .await?;
+    Ok(ok_tagged(&view, version))
+}
+
+/// Set the centre's scheduling policy (its org admins). Sessions already booked keep their
+/// times; the policy applies to bookings and lateness checks from now on.
+#[utoipa::path(tag = "centres", params(("id" = String, Path, description = "Centre id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body = PolicyBody, security(("bearer" = [])),
+    responses((status = 200, description = "Saved.", body = PolicyView, headers(("ETag" = String, description = "Version tag"))), error::UpdateErrors))]
+#[put("/centres/{id}/scheduling-policy")]
+pub async fn put_policy(
+    state: web::Data<AppState>,
+    principal: Principal,
+    if_match: IfMatch,
+    id: web::Path<String>,
+    body: ValidJson<PolicyBody>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    if b.lateness_strikes > b.lateness_window {
+        return Err(ApiError::invalid(
+            "lateness_strikes",
+            "above_window",
+            "cannot need more strikes than sessions looked at",
+        ));
+    }
+    let id = id.into_inner();
+    let (view, version) = state
+        .write(move |conn| {
+            let centre = centres::find_locked(conn, &id).or_not_found("centre")?;
+            principal
+                .actor()
+                .manage_catalogue(&centre.provider_id)
+                .require("centre")?;
+            let current = scheduling::policy(conn, &centre.id)?;
+            if_match.check(current.as_ref().map_or(0, |c| c.version))?;
+            let whole = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+            let stored = Policy {
+                centre_id: centre.id.clone(),
+                arrival_order: b.arrival_order.as_str().into(),
+                arrival_offset_minutes: whole(b.arrival_offset_minutes),
+                lateness_threshold_minutes: whole(b.lateness_threshold_minutes),
+                lateness_strikes: whole(b.lateness_strikes),
+                lateness_window: whole(b.lateness_window),
+                version: current.as_ref().map_or(1, |c| c.version + 1),
+                updated_by: principal.user_id.clone(),
+                updated_at: now(),
+            };
+            scheduling::save_policy(conn, &stored)?;
+            let policy = for_centre(conn, &centre.id)?;
+            Ok((view(centre.id, policy, Some(&stored)), stored.version))
+        })
+        .await?;
+    Ok(ok_tagged(&view, version))
+}
