@@ -25,12 +25,14 @@ const KEPT_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, h
 
 /// Which requests honour the header: POSTs under /v1 that change something. Logins and quotes
 /// are excluded: a replayed login would hand out a used refresh token, and a quote changes
-/// nothing.
+/// nothing. So are new calendar feeds, whose answer holds the feed's secret token, which must
+/// not be kept anywhere but in the caller's hands.
 pub fn applies(method: &str, path: &str) -> bool {
     method.eq_ignore_ascii_case("POST")
         && path.starts_with("/v1/")
         && !path.starts_with("/v1/auth/")
         && path != "/v1/quotes"
+        && !path.ends_with("/calendar-feeds")
 }
 
 pub async fn idempotency(
@@ -218,5 +220,10 @@ mod tests {
         assert!(!applies("PATCH", "/v1/centres/x"));
         assert!(!applies("POST", "/v1/auth/token"));
         assert!(!applies("POST", "/v1/quotes"));
+        assert!(
+            !applies("POST", "/v1/referrals/x/calendar-feeds"),
+            "a feed's token is never stored"
+        );
+        assert!(!applies("POST", "/v1/me/calendar-feeds"));
     }
 }

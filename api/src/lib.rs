@@ -81,7 +81,7 @@ pub fn app(
             !config.cors_origins.is_empty(),
             cors(&config.cors_origins),
         ))
-        .wrap(TracingLogger::default())
+        .wrap(TracingLogger::<middleware::RedactedRootSpan>::new())
 }
 
 /// Browsers on the configured origins may call the API; without any configured, only the

@@ -159,6 +159,41 @@ pub async fn fallback(
     })
 }
 
+/// The request span, as `tracing-actix-web` builds it, except that a calendar feed's URL is
+/// logged without its token: the token alone opens the feed.
+pub struct RedactedRootSpan;
+
+impl tracing_actix_web::RootSpanBuilder for RedactedRootSpan {
+    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        if !request.path().starts_with("/v1/calendar/") {
+            return tracing_actix_web::root_span!(request);
+        }
+        let request_id = actix_web::HttpMessage::extensions(request)
+            .get::<tracing_actix_web::RequestId>()
+            .map(|id| id.to_string())
+            .unwrap_or_default();
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = "/v1/calendar/{token}",
+            http.target = "/v1/calendar/[redacted]",
+            otel.kind = "server",
+            request_id = %request_id,
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
+    ) {
+        tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

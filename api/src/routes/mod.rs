@@ -5,6 +5,7 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod auth;
+pub mod calendar;
 pub mod centres;
 pub mod health;
 pub mod me;
@@ -33,6 +34,7 @@ fn v1(cfg: &mut ServiceConfig) {
     people::configure(cfg);
     waiting_lists::configure(cfg);
     sessions::configure(cfg);
+    calendar::configure(cfg);
     providers::configure(cfg);
     centres::configure(cfg);
     rooms::configure(cfg);

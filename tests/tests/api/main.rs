@@ -3,6 +3,7 @@
 
 mod attendance;
 mod auth;
+mod calendar;
 mod cases;
 mod casework;
 mod catalogue;
