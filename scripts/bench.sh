@@ -30,6 +30,111 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = os.getenv("QUOTE_BODY")
 LUA
 
+cat >"$work/seed_year.py" <<'PY'
+import datetime as dt, json, sqlite3, subprocess, sys, urllib.request, uuid
+base, url, token = sys.argv[1:4]
+
+def api(path, body=None, bearer=token):
+    req = urllib.request.Request(base + path, data=json.dumps(body).encode() if body else None,
+                                 headers={"Authorization": f"Bearer {bearer}", "Content-Type": "application/json"})
+    return json.load(urllib.request.urlopen(req))
+
+def last_sunday(year, month):
+    d = dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+    return d - dt.timedelta(days=(d.weekday() + 1) % 7)
+
+def utc(day, hhmm):  # daytime London wall-clock time to UTC text, as diesel stores it
+    bst = last_sunday(day.year, 3) <= day < last_sunday(day.year, 10)
+    at = dt.datetime.combine(day, dt.time(*map(int, hhmm.split(":")))) - dt.timedelta(hours=bst)
+    return at.strftime("%Y-%m-%d %H:%M:%S")
+
+admin = api("/v1/auth/token", {"email": "orgadmin@cl.example.org", "password": "demo-password-2026"})["access_token"]
+supervisor = next(u["id"] for u in api("/v1/users?role=supervisor&limit=200", bearer=admin)["items"]
+                  if u["email"] == "supervisor@cl.example.org")
+provider = next(p["id"] for p in api("/v1/providers")["items"] if p["name"].startswith("CL"))
+centres = api(f"/v1/centres?provider={provider}&limit=200")["items"]
+rooms = {c["id"]: {r["name"]: r["id"] for r in api(f"/v1/centres/{c['id']}/rooms")["items"]} for c in centres}
+chatham = next(c["id"] for c in centres if c["address"]["town"] == "Chatham")
+adult = lambda name, email: {"given_name": name, "family_name": "Bench", "contact": {"email": email}}
+referral = api("/v1/referrals", {"centre_id": chatham, "service_type": "supervised",
+    "referrer": {"kind": "solicitor", "name": "Jo Brief", "email": "jo@brief.example"},
+    "resident_parent": adult("Ann", "ann@bench.example"), "non_resident_parent": adult("Bob", "bob@bench.example"),
+    "children": [{"given_name": "Cal", "family_name": "Bench", "date_of_birth": "2019-04-01"}],
+    "risk": {"domestic_abuse": "none"}})["id"]
+
+rows = []
+def session(centre, service, room, sup, day, start, end):
+    rows.append((str(uuid.uuid4()), referral, centre, service, room, sup, utc(day, start), utc(day, end)))
+
+today = dt.date.today()
+saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 + 7)
+for week in range(52):
+    sat, wed = saturday + dt.timedelta(weeks=week), saturday + dt.timedelta(weeks=week, days=4)
+    session(chatham, "supervised", rooms[chatham]["Family Room 1"], supervisor, sat, "10:00", "12:00")
+    if week % 2:
+        session(chatham, "supervised", rooms[chatham]["Family Room 2"], supervisor, sat, "13:00", "15:00")
+    session(chatham, "supervised", rooms[chatham]["Family Room 1"], supervisor, wed, "16:30", "18:30")
+    for centre, named in rooms.items():
+        if "Main Hall" in named:
+            for start, end in [("10:00", "12:00")] * 5 + [("11:00", "13:00")] * 2:
+                session(centre, "supported", named["Main Hall"], None, sat, start, end)
+
+# Eight supported families at Ashford for the booking bench, made active directly (the bench
+# measures booking, not the months of casework before it).
+ashford = next(c["id"] for c in centres if c["address"]["town"] == "Ashford")
+families = [api("/v1/referrals", {"centre_id": ashford, "service_type": "supported",
+    "referrer": {"kind": "solicitor", "name": "Jo Brief", "email": "jo@brief.example"},
+    "resident_parent": adult("Ann", f"ann{n}@bench.example"), "non_resident_parent": adult("Bob", f"bob{n}@bench.example"),
+    "children": [{"given_name": "Cal", "family_name": "Bench", "date_of_birth": "2019-04-01"}],
+    "risk": {"domestic_abuse": "none"}})["id"] for n in range(8)]
+
+now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+sql = ("INSERT INTO sessions (id, referral_id, centre_id, service_type, room_id, supervisor_id, starts_at, ends_at,"
+       " status, version, created_by, created_at, updated_at) VALUES ")
+quoted = lambda v: f"'{v}'" if v else "NULL"
+values = [f"({', '.join(map(quoted, row))}, 'confirmed', 1, '{supervisor}', '{now}', '{now}')" for row in rows]
+activate = "".join(f"UPDATE referrals SET status = 'active', activated_on = '{today}' WHERE id = '{f}';\n" for f in families)
+script = "BEGIN;\n" + "".join(f"{sql}{v};\n" for v in values) + activate + "COMMIT;\n"
+if url.startswith("sqlite://"):
+    db = sqlite3.connect(url[len("sqlite://"):], timeout=30)
+    db.executescript(script)
+    db.close()
+else:
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url], input=script, text=True, check=True,
+                   stdout=subprocess.DEVNULL)
+print(provider)
+print(",".join(families))
+print(rooms[ashford]["Main Hall"])
+print(f"seeded {len(rows)} sessions", file=sys.stderr)
+PY
+
+# Booking: each request a new 15-minute supported session for one of eight families in
+# Ashford's hall, on Saturdays from 2028 (each wrk thread in its own years), 10:00-15:00 UTC
+# (inside opening hours in GMT and BST), with the full clash check and the shared plan.
+cat >"$work/book.lua" <<'LUA'
+local threads = 0
+function setup(thread) thread:set("tid", threads); threads = threads + 1 end
+local cases, room, token = {}, os.getenv("BOOK_ROOM"), os.getenv("BOOK_TOKEN")
+for id in string.gmatch(os.getenv("BOOK_CASES"), "[^,]+") do cases[#cases + 1] = id end
+local n = 0
+request = function()
+  n = n + 1
+  local family = n % #cases
+  local k = math.floor(n / #cases)
+  local week, slot = math.floor(k / 20), k % 20
+  local year = 2028 + tid * 30
+  local jan1 = os.time{year = year, month = 1, day = 1, hour = 12}
+  local first_saturday = 1 + (7 - os.date("!*t", jan1).wday) % 7
+  local day = os.date("!%Y-%m-%d", os.time{year = year, month = 1, day = first_saturday + 7 * week, hour = 12})
+  local minutes = 600 + slot * 15
+  local from = string.format("%sT%02d:%02d:00Z", day, math.floor(minutes / 60), minutes % 60)
+  local to = string.format("%sT%02d:%02d:00Z", day, math.floor((minutes + 15) / 60), (minutes + 15) % 60)
+  local body = string.format('{"starts_at":"%s","ends_at":"%s","room_id":"%s"}', from, to, room)
+  return wrk.format("POST", "/v1/referrals/" .. cases[family + 1] .. "/sessions",
+    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
+end
+LUA
+
 # wrk's latency text ("1.23ms", "850.00us", "1.02s") in milliseconds.
 to_ms() { python3 -c 'import sys,re; v=sys.argv[1]; n,u=re.match(r"([\d.]+)(\w+)",v).groups(); print(round(float(n)*{"us":0.001,"ms":1,"s":1000,"m":60000}[u],2))' "$1"; }
 
@@ -58,12 +163,30 @@ bench_backend() { # label, DATABASE_URL
   token=$(curl -sf -X POST "$base/v1/auth/token" -H 'Content-Type: application/json' \
     -d '{"email":"coordinator@cl.example.org","password":"demo-password-2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
   centre=$(curl -sf "$base/v1/centres?town=chatham" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+  # A year of sessions for the availability search, written straight into the database: CL's
+  # supervisor at Chatham every Saturday morning and Wednesday, and alternate Saturday
+  # afternoons; seven families every Saturday in each CL supported centre's hall. Prints CL's
+  # provider id.
+  local seeded cases hall
+  seeded=$(python3 "$work/seed_year.py" "$base" "$url" "$token")
+  provider=$(sed -n 1p <<<"$seeded")
+  cases=$(sed -n 2p <<<"$seeded")
+  hall=$(sed -n 3p <<<"$seeded")
+  local from to
+  from=$(date -u +%F)
+  to=$(date -u -d '+364 days' +%F)
   : >"$work/results"
   run_wrk "GET /healthz" "$base/healthz"
   run_wrk "GET /v1/centres/{id}" "$base/v1/centres/$centre"
   run_wrk "GET /v1/me (authenticated)" -H "Authorization: Bearer $token" "$base/v1/me"
   QUOTE_BODY="{\"centre_id\":\"$centre\",\"service_type\":\"supervised\",\"sessions\":6,\"hours_per_session\":2}" \
     run_wrk "POST /v1/quotes" -s "$work/quote.lua" "$base/v1/quotes"
+  run_wrk "GET /v1/centres/{id}/availability (supervised, a year)" -H "Authorization: Bearer $token" \
+    "$base/v1/centres/$centre/availability?service=supervised&from=$from&to=$to&minutes=120"
+  run_wrk "GET /v1/providers/{id}/availability (supported, 9 centres, a year)" -H "Authorization: Bearer $token" \
+    "$base/v1/providers/$provider/availability?service=supported&from=$from&to=$to&minutes=120"
+  BOOK_CASES=$cases BOOK_ROOM=$hall BOOK_TOKEN=$token \
+    run_wrk "POST /v1/referrals/{id}/sessions (booking, clash check)" -s "$work/book.lua" "$base"
   local peak_kb
   peak_kb=$(awk '/VmHWM/ {print $2}' /proc/$server/status)
   kill "$server"; wait "$server" 2>/dev/null || true; server=""

@@ -224,6 +224,23 @@ pub fn update_party(
     Ok(())
 }
 
+/// The case's sessions (not cancelled) overlapping `from`..`to`.
+pub fn for_referral_between(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+    from: PrimitiveDateTime,
+    to: PrimitiveDateTime,
+) -> Result<Vec<Held>, StoreError> {
+    Ok(sessions::table
+        .filter(sessions::referral_id.eq(referral_id))
+        .filter(sessions::status.ne("cancelled"))
+        .filter(sessions::starts_at.lt(to))
+        .filter(sessions::ends_at.gt(from))
+        .order((sessions::starts_at, sessions::id))
+        .select((sessions::id, sessions::starts_at, sessions::ends_at))
+        .load(conn)?)
+}
+
 /// The sessions of a series, earliest first.
 pub fn in_series(conn: &mut AnyConnection, series_id: &str) -> Result<Vec<Session>, StoreError> {
     Ok(sessions::table
@@ -294,4 +311,61 @@ pub fn upcoming(
         .order((sessions::starts_at, sessions::id))
         .select(Session::as_select())
         .load(conn)?)
+}
+
+/// A session (not cancelled) holding a room or a supervisor, for an availability search.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable)]
+pub struct Holding {
+    pub id: String,
+    pub room_id: Option<String>,
+    pub supervisor_id: Option<String>,
+    pub starts_at: PrimitiveDateTime,
+    pub ends_at: PrimitiveDateTime,
+}
+
+/// The sessions (not cancelled) holding any of `room_ids` or `supervisor_ids` that overlap
+/// `from`..`to`, earliest first: one query for the rooms and one for the supervisors (a
+/// supervisor's sessions at other centres count too). A session holding both is listed once.
+pub fn holding_any(
+    conn: &mut AnyConnection,
+    room_ids: &[String],
+    supervisor_ids: &[String],
+    from: PrimitiveDateTime,
+    to: PrimitiveDateTime,
+) -> Result<Vec<Holding>, StoreError> {
+    // No session lasts more than a day, so this lower bound on the start lets the
+    // (room_id, starts_at) and (supervisor_id, starts_at) indexes end the scan.
+    let earliest = from - time::Duration::DAY;
+    let columns = (
+        sessions::id,
+        sessions::room_id,
+        sessions::supervisor_id,
+        sessions::starts_at,
+        sessions::ends_at,
+    );
+    let mut found: Vec<Holding> = Vec::new();
+    if !room_ids.is_empty() {
+        found = sessions::table
+            .filter(sessions::room_id.eq_any(room_ids))
+            .filter(sessions::status.ne("cancelled"))
+            .filter(sessions::starts_at.ge(earliest))
+            .filter(sessions::starts_at.lt(to))
+            .filter(sessions::ends_at.gt(from))
+            .select(columns)
+            .load(conn)?;
+    }
+    if !supervisor_ids.is_empty() {
+        let seen: std::collections::HashSet<String> = found.iter().map(|h| h.id.clone()).collect();
+        let more: Vec<Holding> = sessions::table
+            .filter(sessions::supervisor_id.eq_any(supervisor_ids))
+            .filter(sessions::status.ne("cancelled"))
+            .filter(sessions::starts_at.ge(earliest))
+            .filter(sessions::starts_at.lt(to))
+            .filter(sessions::ends_at.gt(from))
+            .select(columns)
+            .load(conn)?;
+        found.extend(more.into_iter().filter(|h| !seen.contains(&h.id)));
+    }
+    found.sort_by(|a, b| (a.starts_at, &a.id).cmp(&(b.starts_at, &b.id)));
+    Ok(found)
 }

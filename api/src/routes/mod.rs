@@ -5,6 +5,7 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod auth;
+pub mod availability;
 pub mod calendar;
 pub mod centres;
 pub mod health;
@@ -41,4 +42,5 @@ fn v1(cfg: &mut ServiceConfig) {
     offerings::configure(cfg);
     tariffs::configure(cfg);
     quotes::configure(cfg);
+    availability::configure(cfg);
 }

@@ -3,6 +3,7 @@
 
 pub mod arrival;
 pub mod attendance;
+pub mod availability;
 pub mod booking;
 pub mod lifecycle;
 pub mod series;

@@ -3,6 +3,7 @@
 
 mod attendance;
 mod auth;
+mod availability;
 mod calendar;
 mod cases;
 mod casework;

@@ -212,18 +212,21 @@ pub fn check_own(
     slots: &[Slot],
     moving: &[String],
 ) -> Result<(), ApiError> {
-    let mine: Vec<(String, Slot)> = sessions::for_referral(conn, referral_id)?
+    let (Some(first), Some(last)) = (
+        slots.iter().map(|s| s.start).min(),
+        slots.iter().map(|s| s.end).max(),
+    ) else {
+        return Ok(());
+    };
+    let rows = sessions::for_referral_between(
+        conn,
+        referral_id,
+        workflow::stored(first),
+        workflow::stored(last),
+    )?;
+    let mine: Vec<(String, Slot)> = held(rows)
         .into_iter()
-        .filter(|s| s.status != "cancelled" && !moving.contains(&s.id))
-        .map(|s| {
-            (
-                s.id,
-                Slot {
-                    start: s.starts_at.assume_utc(),
-                    end: s.ends_at.assume_utc(),
-                },
-            )
-        })
+        .filter(|(id, _)| !moving.contains(id))
         .collect();
     for slot in slots {
         if let Some(other) = exclusive_clash(&mine, slot, Duration::ZERO) {
