@@ -170,3 +170,43 @@ fn a_series_is_moved_one_session_this_and_following_or_all_and_cancelled() {
     // A cancelled session is not moved.
     edit(4, json!({"starts": "12:00"})).problem(409);
 }
+
+#[test]
+fn a_series_across_the_last_sunday_of_october_keeps_its_london_time() {
+    let app = TestApp::with_demo();
+    let coordinator = app.token(COORDINATOR);
+    let centre = app.centre_id("CL Ashford");
+    let hall = room_id(&app, &centre, "Main Hall");
+    let id = new_case(&app, &coordinator, &centre, "supported");
+    activate(&app, &coordinator, &id, json!({"outcome": "suitable"}));
+    // The clocks go back on Sunday 31 October 2027: 10:00 in London is 09:00 UTC before it
+    // and 10:00 UTC after it.
+    let booked = app
+        .post(&format!("/v1/referrals/{id}/sessions"))
+        .token(&coordinator)
+        .json(&json!({"series": {"first_date": "2027-10-23", "starts": "10:00", "minutes": 120, "every_weeks": 1, "count": 3},
+            "room_id": hall}))
+        .ok(201);
+    assert_eq!(
+        starts(&booked),
+        [
+            "2027-10-23T09:00:00Z",
+            "2027-10-30T09:00:00Z",
+            "2027-11-06T10:00:00Z"
+        ]
+    );
+    // Moving them all to 11:00 keeps each on its own side of the change.
+    let moved = app
+        .patch(&format!("/v1/sessions/{}", booked[0]["id"].as_str().unwrap()))
+        .token(&coordinator)
+        .json(&json!({"scope": "all", "starts": "11:00"}))
+        .ok(200);
+    assert_eq!(
+        starts(&moved),
+        [
+            "2027-10-23T10:00:00Z",
+            "2027-10-30T10:00:00Z",
+            "2027-11-06T11:00:00Z"
+        ]
+    );
+}
