@@ -70,6 +70,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             detail: format!("malformed JSON: {e}"),
             errors: vec![],
         })?;
+    // serde reads a struct from an array of its fields in order too; a body is an object.
+    if !value.is_object() {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "body".to_string(),
+            "invalid_type",
+            "the body must be a JSON object".to_string(),
+        )]));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();

@@ -70,6 +70,22 @@ fn malformed_json_is_400_and_changes_nothing() {
 }
 
 #[test]
+fn a_body_that_is_json_but_not_an_object_is_422_before_any_precondition() {
+    let app = TestApp::with_demo();
+    let token = app.token("orgadmin@cl.example.org");
+    let provider = app.provider_id("CL");
+    let before = app.snapshot();
+    for body in ["[null, null]", "[]", "42", "\"x\""] {
+        app.patch(&format!("/v1/providers/{provider}"))
+            .token(&token)
+            .header("If-Match", "\"999\"")
+            .raw("application/json", body)
+            .invalid("body");
+    }
+    assert_eq!(app.snapshot(), before);
+}
+
+#[test]
 fn a_body_that_is_not_json_is_415() {
     let app = TestApp::spawn();
     app.post("/v1/quotes")

@@ -197,7 +197,10 @@ fn a_series_across_the_last_sunday_of_october_keeps_its_london_time() {
     );
     // Moving them all to 11:00 keeps each on its own side of the change.
     let moved = app
-        .patch(&format!("/v1/sessions/{}", booked[0]["id"].as_str().unwrap()))
+        .patch(&format!(
+            "/v1/sessions/{}",
+            booked[0]["id"].as_str().unwrap()
+        ))
         .token(&coordinator)
         .json(&json!({"scope": "all", "starts": "11:00"}))
         .ok(200);

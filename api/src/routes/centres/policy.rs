@@ -17,7 +17,7 @@ use ccm_persistence::{centres, now};
 
 /// A centre's scheduling policy. `arrival_order`: `non_resident_first` (the non-resident
 /// parent is settled in the room before the child is brought) or `resident_first`.
-#[derive(Serialize, Deserialize, Validate, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"arrival_order": "non_resident_first", "arrival_offset_minutes": 15,
     "lateness_threshold_minutes": 10, "lateness_strikes": 3, "lateness_window": 5}))]
@@ -41,11 +41,15 @@ pub struct PolicyBody {
     pub lateness_window: u32,
 }
 
+/// The policy in force at a centre.
 #[derive(Serialize, ToSchema)]
 pub struct PolicyView {
     pub centre_id: String,
-    #[serde(flatten)]
-    pub policy: PolicyBody,
+    pub arrival_order: ArrivalOrder,
+    pub arrival_offset_minutes: u32,
+    pub lateness_threshold_minutes: u32,
+    pub lateness_strikes: u32,
+    pub lateness_window: u32,
     /// False while the centre uses the defaults.
     pub customised: bool,
     pub updated_at: Option<Instant>,
@@ -54,13 +58,11 @@ pub struct PolicyView {
 fn view(centre_id: String, p: CentrePolicy, stored: Option<&Policy>) -> PolicyView {
     PolicyView {
         centre_id,
-        policy: PolicyBody {
-            arrival_order: p.arrival.order,
-            arrival_offset_minutes: p.arrival.offset_minutes,
-            lateness_threshold_minutes: p.lateness.threshold_minutes,
-            lateness_strikes: p.lateness.strikes,
-            lateness_window: p.lateness.window,
-        },
+        arrival_order: p.arrival.order,
+        arrival_offset_minutes: p.arrival.offset_minutes,
+        lateness_threshold_minutes: p.lateness.threshold_minutes,
+        lateness_strikes: p.lateness.strikes,
+        lateness_window: p.lateness.window,
         customised: stored.is_some(),
         updated_at: stored.map(|s| utc(s.updated_at)),
     }

@@ -159,6 +159,22 @@ pub fn lock(conn: &mut AnyConnection, res: &Resources) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// From the earliest start to the latest end of the slots.
+fn span(slots: &[Slot]) -> Option<(time::OffsetDateTime, time::OffsetDateTime)> {
+    Some((
+        slots.iter().map(|s| s.start).min()?,
+        slots.iter().map(|s| s.end).max()?,
+    ))
+}
+
+/// The sessions held, less those being moved (they do not clash with their own new times).
+fn except(rows: Vec<Held>, moving: &[String]) -> Vec<(String, Slot)> {
+    held(rows)
+        .into_iter()
+        .filter(|(id, _)| !moving.contains(id))
+        .collect()
+}
+
 /// Refuses the slots if any would clash with a session already holding the room or the
 /// supervisor (sessions in `moving` are being replaced and do not count).
 pub fn check_clashes(
@@ -168,20 +184,12 @@ pub fn check_clashes(
     turnaround: Duration,
     moving: &[String],
 ) -> Result<(), ApiError> {
-    let (Some(first), Some(last)) = (
-        slots.iter().map(|s| s.start).min(),
-        slots.iter().map(|s| s.end).max(),
-    ) else {
+    let Some((first, last)) = span(slots) else {
         return Ok(());
     };
     let from = workflow::stored(first - turnaround);
     let to = workflow::stored(last + turnaround);
-    let others = |rows: Vec<Held>| -> Vec<(String, Slot)> {
-        held(rows)
-            .into_iter()
-            .filter(|(id, _)| !moving.contains(id))
-            .collect()
-    };
+    let others = |rows: Vec<Held>| except(rows, moving);
     if let Some((room_id, kind, capacity)) = &res.room {
         let taken = others(sessions::holding_room(conn, room_id, from, to)?);
         for slot in slots {
@@ -212,10 +220,7 @@ pub fn check_own(
     slots: &[Slot],
     moving: &[String],
 ) -> Result<(), ApiError> {
-    let (Some(first), Some(last)) = (
-        slots.iter().map(|s| s.start).min(),
-        slots.iter().map(|s| s.end).max(),
-    ) else {
+    let Some((first, last)) = span(slots) else {
         return Ok(());
     };
     let rows = sessions::for_referral_between(
@@ -224,10 +229,7 @@ pub fn check_own(
         workflow::stored(first),
         workflow::stored(last),
     )?;
-    let mine: Vec<(String, Slot)> = held(rows)
-        .into_iter()
-        .filter(|(id, _)| !moving.contains(id))
-        .collect();
+    let mine = except(rows, moving);
     for slot in slots {
         if let Some(other) = exclusive_clash(&mine, slot, Duration::ZERO) {
             return Err(clash(other, "family", slot));
