@@ -17,6 +17,7 @@ pub mod money;
 pub mod opening;
 pub mod presets;
 pub mod quote;
+pub mod records;
 pub mod referral;
 pub mod schedule;
 pub mod tariff;

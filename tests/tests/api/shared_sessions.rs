@@ -85,6 +85,12 @@ fn three_families_share_the_hall_and_no_two_adults_who_must_not_meet_share_a_win
         .send()
         .ok(200);
     assert_eq!(listed.as_array().unwrap().len(), 1, "listed on both cases");
+    // Volunteers run the hall but do not read why two adults are kept apart.
+    let volunteer = app.token("volunteer@cl.example.org");
+    app.get(&format!("/v1/referrals/{}/keep-apart", ids[2]))
+        .token(&volunteer)
+        .send()
+        .problem(403);
 
     // Each family books 10:00 to 12:00 (BST) in the hall, one after another.
     let mut sessions = Vec::new();

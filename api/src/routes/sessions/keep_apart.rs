@@ -15,6 +15,7 @@ use crate::http::{utc, Instant};
 use crate::routes::referrals::require_deciding_staff;
 use crate::state::AppState;
 use ccm_domain::referral::PartyRole;
+use ccm_domain::Role;
 use ccm_persistence::scheduling::{self as store, KeepApart};
 use ccm_persistence::{new_id, referrals, rooms, sessions};
 
@@ -113,7 +114,8 @@ pub async fn record(
     Ok(HttpResponse::Created().json(created))
 }
 
-/// The keep-apart pairs naming this case, on either side (the provider's staff).
+/// The keep-apart pairs naming this case, on either side (the provider's coordinators, org
+/// admins and supervisors).
 #[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
     responses((status = 200, description = "Pairs, oldest first.", body = Vec<KeepApartView>), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
@@ -127,11 +129,14 @@ pub async fn list(
     let pairs = state
         .read(move |conn| {
             let case = cases::load(conn, &id, &principal, false)?;
-            if !matches!(
-                case.relation.viewer,
-                ccm_domain::referral::disclosure::Viewer::Staff(_)
-            ) {
-                return Err(ApiError::forbidden("keep-apart pairs are for staff"));
+            // The reasons (orders, threats) are sensitive: for those who plan and run sessions.
+            if !case
+                .relation
+                .is_staff(&[Role::OrgAdmin, Role::Coordinator, Role::Supervisor])
+            {
+                return Err(ApiError::forbidden(
+                    "keep-apart pairs are for the centre's coordinators, admins and supervisors",
+                ));
             }
             let pairs = store::keep_apart_for(conn, std::slice::from_ref(&case.referral.id))?;
             Ok(pairs.into_iter().map(view).collect::<Vec<_>>())
