@@ -59,6 +59,9 @@ pub struct Config {
     /// `CCM_TURNAROUND_MINUTES`: the gap a private room or a supervisor needs between two
     /// sessions (default 15).
     pub turnaround_minutes: u32,
+    /// `CCM_REPORT_DUE_WORKING_DAYS`: how many working days after a supervised session its
+    /// report is due (default 5).
+    pub report_due_working_days: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -195,6 +198,13 @@ impl Config {
             sweep_interval_secs: bounded("CCM_SWEEP_INTERVAL_SECS", 60, 0, 24 * 3600)?,
             turnaround_minutes: u32::try_from(bounded("CCM_TURNAROUND_MINUTES", 15, 0, 240)?)
                 .unwrap_or(15),
+            report_due_working_days: u32::try_from(bounded(
+                "CCM_REPORT_DUE_WORKING_DAYS",
+                5,
+                1,
+                60,
+            )?)
+            .unwrap_or(5),
         })
     }
 

@@ -487,3 +487,20 @@ impl From<ccm_domain::schedule::lifecycle::SessionTransitionError> for ApiError 
         }
     }
 }
+
+impl From<ccm_domain::records::report::ReportError> for ApiError {
+    fn from(e: ccm_domain::records::report::ReportError) -> Self {
+        use ccm_domain::records::report::{allowed_actions, ReportError};
+        match e {
+            ReportError::NotIndependent => ApiError::Forbidden(e.to_string()),
+            ReportError::Transition { from, .. } => {
+                let allowed = allowed_actions(from);
+                ApiError::Transition {
+                    detail: format!("{e}; allowed now: {}", allowed.join(", ")),
+                    current_status: from.as_str().to_string(),
+                    allowed_actions: allowed.iter().map(|a| a.to_string()).collect(),
+                }
+            }
+        }
+    }
+}

@@ -49,6 +49,7 @@ Lists are cursor-paginated (`?limit=`, `?cursor=`, ordered by creation). Get a t
         (name = "payments", description = "A case's charges, payments, refunds and waivers."),
         (name = "casework", description = "Assessments, pre-visits, reviews and next-steps meetings."),
         (name = "sessions", description = "Contact sessions: booking without double-booking a room or supervisor, each parent's own staggered arrival and departure times, cancellation and its charge."),
+        (name = "reports", description = "Supervised session reports: written by the supervisor in sections, checked by someone else, released only to the recipients the court order names, amended without rewriting what was released. Supported and handover contact keep no notes: writing one is refused."),
         (name = "availability", description = "Free times for a service at a centre or across a provider's centres, by the rules a booking is checked against; for the provider's coordinators and org admins."),
         (name = "calendar", description = "iCalendar feeds of contact sessions for a parent (their own sessions and arrival times) or a staff member, behind an unguessable, revocable URL."),
     )

@@ -36,6 +36,7 @@ pub mod offerings;
 pub mod people;
 pub mod providers;
 pub mod referrals;
+pub mod reports;
 pub mod rooms;
 pub mod scheduling;
 pub mod schema;

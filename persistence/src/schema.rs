@@ -405,6 +405,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reports (id) {
+        id -> Text,
+        session_id -> Text,
+        referral_id -> Text,
+        status -> Text,
+        author_id -> Nullable<Text>,
+        arrival -> Nullable<Text>,
+        activities -> Nullable<Text>,
+        interaction -> Nullable<Text>,
+        presentation -> Nullable<Text>,
+        incidents -> Nullable<Text>,
+        departure -> Nullable<Text>,
+        ending -> Nullable<Text>,
+        due_on -> Date,
+        qa_by -> Nullable<Text>,
+        qa_notes -> Nullable<Text>,
+        amendment_reason -> Nullable<Text>,
+        released_versions -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_releases (id) {
+        id -> Text,
+        report_id -> Text,
+        version_number -> Integer,
+        recipient -> Text,
+        sections -> Text,
+        approved_by -> Text,
+        released_by -> Text,
+        released_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> providers (provider_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(centres -> providers (provider_id));
@@ -419,10 +457,15 @@ diesel::joinable!(referral_events -> referrals (referral_id));
 diesel::joinable!(charges -> referrals (referral_id));
 diesel::joinable!(ledger_entries -> charges (charge_id));
 diesel::joinable!(session_parties -> sessions (session_id));
+diesel::joinable!(reports -> sessions (session_id));
+diesel::joinable!(reports -> referrals (referral_id));
+diesel::joinable!(report_releases -> reports (report_id));
 diesel::joinable!(scheduling_policies -> centres (centre_id));
 diesel::joinable!(calendar_feeds -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    reports,
+    report_releases,
     scheduling_policies,
     keep_apart,
     calendar_feeds,

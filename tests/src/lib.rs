@@ -48,6 +48,8 @@ pub const TABLES: &[&str] = &[
     "scheduling_policies",
     "keep_apart",
     "calendar_feeds",
+    "reports",
+    "report_releases",
 ];
 
 enum Store {

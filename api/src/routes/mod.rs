@@ -15,6 +15,7 @@ pub mod people;
 pub mod providers;
 pub mod quotes;
 pub mod referrals;
+pub mod reports;
 pub mod rooms;
 pub mod sessions;
 pub mod tariffs;
@@ -35,6 +36,7 @@ fn v1(cfg: &mut ServiceConfig) {
     people::configure(cfg);
     waiting_lists::configure(cfg);
     sessions::configure(cfg);
+    reports::configure(cfg);
     calendar::configure(cfg);
     providers::configure(cfg);
     centres::configure(cfg);

@@ -83,6 +83,19 @@ pub fn apply(from: ReportStatus, event: ReportEvent) -> Result<ReportStatus, Rep
     }
 }
 
+/// What can be done to a report in this state, as its endpoints are named.
+pub fn allowed_actions(status: ReportStatus) -> &'static [&'static str] {
+    match status {
+        ReportStatus::Due => &["write"],
+        ReportStatus::Draft | ReportStatus::ChangesRequested | ReportStatus::Amended => {
+            &["write", "submit"]
+        }
+        ReportStatus::InQa => &["request_changes", "approve"],
+        ReportStatus::Approved => &["release"],
+        ReportStatus::Released => &["amend"],
+    }
+}
+
 /// The day a report falls due: `working_days` working days (Monday to Friday) after the
 /// session's local date.
 pub fn due_on(session_date: Date, working_days: u32) -> Date {

@@ -15,6 +15,7 @@ mod openapi;
 mod plumbing;
 mod quotes;
 mod referrals;
+mod reports;
 mod series;
 mod sessions;
 mod shared_sessions;

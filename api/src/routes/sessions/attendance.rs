@@ -12,6 +12,7 @@ use super::{session_views, status_of, SessionView};
 use crate::cases::{self, workflow, Case};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
+use crate::routes::reports;
 use crate::state::AppState;
 use ccm_domain::referral::PartyRole;
 use ccm_domain::schedule::attendance::{lateness_minutes, AttendanceError, PartyAttendance};
@@ -113,6 +114,7 @@ fn record(
     id: &str,
     party: PartyRole,
     step: Step,
+    report_days: u32,
 ) -> Result<SessionView, ApiError> {
     let (session, case, parties) = load(conn, id, principal)?;
     lifecycle::apply(status_of(&session)?, SessionEvent::Attendance)?;
@@ -161,6 +163,9 @@ fn record(
         ..Default::default()
     };
     let updated = sessions::update(conn, &session.id, &changes, workflow::stored(now))?;
+    if everyone {
+        reports::open_due(conn, &updated, report_days, now)?;
+    }
     session_views(conn, &case, vec![updated])?
         .pop()
         .ok_or_else(|| ApiError::not_found("session"))
@@ -179,9 +184,10 @@ pub async fn check_in(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let at = b.at.unwrap_or_else(OffsetDateTime::now_utc);
+    let days = state.config.report_due_working_days;
     let id = id.into_inner();
     let view = state
-        .write(move |conn| record(conn, &principal, &id, b.party, Step::In(at)))
+        .write(move |conn| record(conn, &principal, &id, b.party, Step::In(at), days))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -198,9 +204,10 @@ pub async fn check_out(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let at = b.at.unwrap_or_else(OffsetDateTime::now_utc);
+    let days = state.config.report_due_working_days;
     let id = id.into_inner();
     let view = state
-        .write(move |conn| record(conn, &principal, &id, b.party, Step::Out(at)))
+        .write(move |conn| record(conn, &principal, &id, b.party, Step::Out(at), days))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -216,9 +223,10 @@ pub async fn no_show(
     body: ValidJson<NoShowIn>,
 ) -> Result<HttpResponse, ApiError> {
     let party = body.0.party;
+    let days = state.config.report_due_working_days;
     let id = id.into_inner();
     let view = state
-        .write(move |conn| record(conn, &principal, &id, party, Step::Absent))
+        .write(move |conn| record(conn, &principal, &id, party, Step::Absent, days))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -234,6 +242,7 @@ pub async fn end_early(
     body: ValidJson<EndEarlyIn>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.0.reason;
+    let days = state.config.report_due_working_days;
     let id = id.into_inner();
     let view = state
         .write(move |conn| {
@@ -252,6 +261,7 @@ pub async fn end_early(
                 ..Default::default()
             };
             let updated = sessions::update(conn, &session.id, &changes, workflow::stored(now))?;
+            reports::open_due(conn, &updated, days, now)?;
             session_views(conn, &case, vec![updated])?
                 .pop()
                 .ok_or_else(|| ApiError::not_found("session"))

@@ -1,0 +1,2 @@
+DROP TABLE report_releases;
+DROP TABLE reports;
