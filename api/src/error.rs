@@ -416,6 +416,8 @@ pub enum CreateErrors {
     NotFound(#[ref_response] NotFound),
     #[response(status = 409)]
     Conflict(#[ref_response] Conflict),
+    #[response(status = 413)]
+    PayloadTooLarge(#[ref_response] PayloadTooLarge),
     #[response(status = 415)]
     UnsupportedMediaType(#[ref_response] UnsupportedMediaType),
     #[response(status = 422)]
@@ -438,6 +440,8 @@ pub enum UpdateErrors {
     Conflict(#[ref_response] Conflict),
     #[response(status = 412)]
     PreconditionFailed(#[ref_response] PreconditionFailed),
+    #[response(status = 413)]
+    PayloadTooLarge(#[ref_response] PayloadTooLarge),
     #[response(status = 415)]
     UnsupportedMediaType(#[ref_response] UnsupportedMediaType),
     #[response(status = 422)]
