@@ -14,7 +14,7 @@ help:
 ## Serve on embedded SQLite (./data/ccm.db); demo data is loaded on first run.
 run:
 	$(CARGO) build --release -p ccm-api
-	./target/release/ccm serve --seed-demo
+	"$${CARGO_TARGET_DIR:-target}/release/ccm" serve --seed-demo
 
 ## Everything CI checks.
 test: lint test-sqlite test-postgres schemathesis
