@@ -175,38 +175,35 @@ pub fn lock_supervisor(conn: &mut AnyConnection, user_id: &str) -> Result<(), St
     Ok(())
 }
 
-/// Sessions (not cancelled) in the room that overlap `from`..`to`.
-pub fn holding_room(
-    conn: &mut AnyConnection,
-    room_id: &str,
-    from: PrimitiveDateTime,
-    to: PrimitiveDateTime,
-) -> Result<Vec<Held>, StoreError> {
-    Ok(sessions::table
-        .filter(sessions::room_id.eq(room_id))
-        .filter(sessions::status.ne("cancelled"))
-        .filter(sessions::starts_at.lt(to))
-        .filter(sessions::ends_at.gt(from))
-        .order((sessions::starts_at, sessions::id))
-        .select((sessions::id, sessions::starts_at, sessions::ends_at))
-        .load(conn)?)
+/// Whose sessions a clash check reads.
+#[derive(Clone, Copy, Debug)]
+pub enum Holder<'a> {
+    Room(&'a str),
+    Supervisor(&'a str),
+    /// A family's own sessions: it is in one place at a time.
+    Referral(&'a str),
 }
 
-/// Sessions (not cancelled) the supervisor is booked for that overlap `from`..`to`.
-pub fn holding_supervisor(
+/// The holder's sessions (not cancelled) that overlap `from`..`to`, earliest first.
+pub fn holding(
     conn: &mut AnyConnection,
-    supervisor_id: &str,
+    holder: Holder,
     from: PrimitiveDateTime,
     to: PrimitiveDateTime,
 ) -> Result<Vec<Held>, StoreError> {
-    Ok(sessions::table
-        .filter(sessions::supervisor_id.eq(supervisor_id))
+    let query = sessions::table
         .filter(sessions::status.ne("cancelled"))
         .filter(sessions::starts_at.lt(to))
         .filter(sessions::ends_at.gt(from))
         .order((sessions::starts_at, sessions::id))
         .select((sessions::id, sessions::starts_at, sessions::ends_at))
-        .load(conn)?)
+        .into_boxed();
+    let query = match holder {
+        Holder::Room(id) => query.filter(sessions::room_id.eq(id.to_string())),
+        Holder::Supervisor(id) => query.filter(sessions::supervisor_id.eq(id.to_string())),
+        Holder::Referral(id) => query.filter(sessions::referral_id.eq(id.to_string())),
+    };
+    Ok(query.load(conn)?)
 }
 
 pub fn update_party(
@@ -222,23 +219,6 @@ pub fn update_party(
         return Err(StoreError::NotFound);
     }
     Ok(())
-}
-
-/// The case's sessions (not cancelled) overlapping `from`..`to`.
-pub fn for_referral_between(
-    conn: &mut AnyConnection,
-    referral_id: &str,
-    from: PrimitiveDateTime,
-    to: PrimitiveDateTime,
-) -> Result<Vec<Held>, StoreError> {
-    Ok(sessions::table
-        .filter(sessions::referral_id.eq(referral_id))
-        .filter(sessions::status.ne("cancelled"))
-        .filter(sessions::starts_at.lt(to))
-        .filter(sessions::ends_at.gt(from))
-        .order((sessions::starts_at, sessions::id))
-        .select((sessions::id, sessions::starts_at, sessions::ends_at))
-        .load(conn)?)
 }
 
 /// The sessions of a series, earliest first.

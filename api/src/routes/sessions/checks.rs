@@ -11,7 +11,7 @@ use ccm_domain::opening::hhmm;
 use ccm_domain::schedule::booking::{exclusive_clash, shared_clash};
 use ccm_domain::schedule::Slot;
 use ccm_domain::{london, Role, RoomKind, ServiceType};
-use ccm_persistence::sessions::{self, Held};
+use ccm_persistence::sessions::{self, Held, Holder};
 use ccm_persistence::{rooms, users, AnyConnection};
 
 /// Where a session happens, as asked for.
@@ -191,7 +191,7 @@ pub fn check_clashes(
     let to = workflow::stored(last + turnaround);
     let others = |rows: Vec<Held>| except(rows, moving);
     if let Some((room_id, kind, capacity)) = &res.room {
-        let taken = others(sessions::holding_room(conn, room_id, from, to)?);
+        let taken = others(sessions::holding(conn, Holder::Room(room_id), from, to)?);
         for slot in slots {
             let hit = match kind {
                 RoomKind::Shared => shared_clash(&taken, slot, *capacity),
@@ -203,7 +203,7 @@ pub fn check_clashes(
         }
     }
     if let Some(sup) = &res.supervisor {
-        let taken = others(sessions::holding_supervisor(conn, sup, from, to)?);
+        let taken = others(sessions::holding(conn, Holder::Supervisor(sup), from, to)?);
         for slot in slots {
             if let Some(other) = exclusive_clash(&taken, slot, turnaround) {
                 return Err(clash(other, "supervisor", slot));
@@ -223,9 +223,9 @@ pub fn check_own(
     let Some((first, last)) = span(slots) else {
         return Ok(());
     };
-    let rows = sessions::for_referral_between(
+    let rows = sessions::holding(
         conn,
-        referral_id,
+        Holder::Referral(referral_id),
         workflow::stored(first),
         workflow::stored(last),
     )?;
