@@ -31,6 +31,7 @@ pub mod centres;
 pub mod db;
 pub mod error;
 pub mod idempotency;
+pub mod incidents;
 pub mod ledger;
 pub mod offerings;
 pub mod people;

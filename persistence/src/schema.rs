@@ -443,6 +443,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    incidents (id) {
+        id -> Text,
+        session_id -> Text,
+        referral_id -> Text,
+        kind -> Text,
+        occurred_at -> Timestamp,
+        description -> Text,
+        action_taken -> Text,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> providers (provider_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(centres -> providers (provider_id));
@@ -458,12 +472,14 @@ diesel::joinable!(charges -> referrals (referral_id));
 diesel::joinable!(ledger_entries -> charges (charge_id));
 diesel::joinable!(session_parties -> sessions (session_id));
 diesel::joinable!(reports -> sessions (session_id));
+diesel::joinable!(incidents -> sessions (session_id));
 diesel::joinable!(reports -> referrals (referral_id));
 diesel::joinable!(report_releases -> reports (report_id));
 diesel::joinable!(scheduling_policies -> centres (centre_id));
 diesel::joinable!(calendar_feeds -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    incidents,
     reports,
     report_releases,
     scheduling_policies,

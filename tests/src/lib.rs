@@ -50,6 +50,7 @@ pub const TABLES: &[&str] = &[
     "calendar_feeds",
     "reports",
     "report_releases",
+    "incidents",
 ];
 
 enum Store {

@@ -280,3 +280,56 @@ fn supported_and_handover_sessions_keep_no_notes() {
         "no report is opened for supported contact"
     );
 }
+
+#[test]
+fn an_incident_at_a_supported_session_is_recorded_and_seen_only_by_the_right_staff() {
+    let app = TestApp::with_demo();
+    let coordinator = app.token(COORDINATOR);
+    let centre = app.centre_id("CL Ashford");
+    let hall = room_id(&app, &centre, "Main Hall");
+    let id = new_case(&app, &coordinator, &centre, "supported");
+    activate(&app, &coordinator, &id, json!({"outcome": "suitable"}));
+    let session = held_session(
+        &app,
+        &id,
+        json!({"starts_at": "2027-06-05T09:00:00Z", "ends_at": "2027-06-05T11:00:00Z", "room_id": hall}),
+        Duration::hours(3),
+    );
+    let path = format!("/v1/sessions/{session}/incidents");
+    let at = text(OffsetDateTime::now_utc() - Duration::hours(2));
+    let volunteer = app.token("volunteer@cl.example.org");
+    let before = app.snapshot();
+    let post = |token: &str, body: Value| app.post(&path).token(token).json(&body);
+    post(&coordinator, json!({"kind": "behaviour", "occurred_at": text(OffsetDateTime::now_utc() + Duration::hours(1)),
+        "description": "x", "action_taken": "y"}))
+    .invalid("occurred_at");
+    post(
+        &coordinator,
+        json!({"kind": "gossip", "occurred_at": at, "description": "x", "action_taken": "y"}),
+    )
+    .invalid("kind");
+    post(
+        &coordinator,
+        json!({"kind": "behaviour", "occurred_at": at, "description": " ", "action_taken": "y"}),
+    )
+    .invalid("description");
+    post(
+        &volunteer,
+        json!({"kind": "behaviour", "occurred_at": at,
+        "description": "x", "action_taken": "y"}),
+    )
+    .problem(403);
+    assert_eq!(app.snapshot(), before);
+    let recorded = post(&coordinator, json!({"kind": "order_breach", "occurred_at": at,
+        "description": "Dad waited outside to see Mum leave.", "action_taken": "Mum left by the back door; the coordinator spoke to Dad."}))
+    .ok(201);
+    assert_eq!(recorded["kind"], "order_breach");
+    let listed = app.get(&path).token(&app.token(SUPERVISOR)).send().ok(200);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["id"], recorded["id"]);
+    app.get(&path).token(&volunteer).send().problem(403);
+    app.get(&path)
+        .token(&app.token("orgadmin@fa.example.org"))
+        .send()
+        .problem(404);
+}

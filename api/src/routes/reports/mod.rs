@@ -23,6 +23,7 @@ use ccm_persistence::sessions::{self, Session};
 use ccm_persistence::{new_id, AnyConnection};
 
 mod actions;
+mod incidents;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_report)
@@ -32,7 +33,9 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(actions::request_changes)
         .service(actions::approve)
         .service(actions::release)
-        .service(actions::amend);
+        .service(actions::amend)
+        .service(incidents::record)
+        .service(incidents::list);
 }
 
 /// Staff who read reports and check them; volunteers and finance do not.
