@@ -13,7 +13,7 @@ use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::state::AppState;
 use ccm_domain::london;
-use ccm_domain::records::report::{self, Recipient, ReportEvent};
+use ccm_domain::records::report::{self, Recipient, ReportEvent, ReportStatus};
 use ccm_domain::Role;
 use ccm_persistence::reports::{self as store, Release, Report, ReportChanges};
 use ccm_persistence::{new_id, AnyConnection};
@@ -49,6 +49,38 @@ fn save(
         workflow::stored(OffsetDateTime::now_utc()),
     )?;
     view(conn, updated)
+}
+
+/// Runs one step on the report (locked, for one of `roles`) in a write transaction and
+/// answers with the report as it then is.
+async fn step<F>(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: String,
+    roles: &'static [Role],
+    f: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut AnyConnection, &Report, &Case, &Principal) -> Result<ReportChanges, ApiError>
+        + Send
+        + 'static,
+{
+    let view = state
+        .write(move |conn| {
+            let (report, case) = load(conn, &id, &principal, roles)?;
+            let changes = f(conn, &report, &case, &principal)?;
+            save(conn, &report, changes)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The changes that move the report to `status`.
+fn to(status: ReportStatus) -> ReportChanges {
+    ReportChanges {
+        status: Some(status.as_str().into()),
+        ..Default::default()
+    }
 }
 
 fn by_author(report: &Report, principal: &Principal) -> bool {
@@ -99,22 +131,20 @@ pub async fn submit(
     principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let view = state
-        .write(move |conn| {
-            let (report, _) = load(conn, &id, &principal, READERS)?;
-            let status = report::apply(status_of(&report)?, ReportEvent::SubmitForQa)?;
-            if !by_author(&report, &principal) {
+    step(
+        state,
+        principal,
+        id.into_inner(),
+        READERS,
+        |_, report, _, principal| {
+            let status = report::apply(status_of(report)?, ReportEvent::SubmitForQa)?;
+            if !by_author(report, principal) {
                 return Err(ApiError::forbidden("the report's author sends it for QA"));
             }
-            let changes = ReportChanges {
-                status: Some(status.as_str().into()),
-                ..Default::default()
-            };
-            save(conn, &report, changes)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+            Ok(to(status))
+        },
+    )
+    .await
 }
 
 /// Send the report back to its author with what to change (anyone but the author).
@@ -128,24 +158,23 @@ pub async fn request_changes(
     body: ValidJson<QaNotes>,
 ) -> Result<HttpResponse, ApiError> {
     let notes = body.0.notes;
-    let id = id.into_inner();
-    let view = state
-        .write(move |conn| {
-            let (report, _) = load(conn, &id, &principal, READERS)?;
+    step(
+        state,
+        principal,
+        id.into_inner(),
+        READERS,
+        move |_, report, _, principal| {
             let event = ReportEvent::RequestChanges {
-                by_author: by_author(&report, &principal),
+                by_author: by_author(report, principal),
             };
-            let status = report::apply(status_of(&report)?, event)?;
-            let changes = ReportChanges {
-                status: Some(status.as_str().into()),
+            Ok(ReportChanges {
                 qa_by: Some(Some(principal.user_id.clone())),
                 qa_notes: Some(Some(notes.trim().to_string())),
-                ..Default::default()
-            };
-            save(conn, &report, changes)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+                ..to(report::apply(status_of(report)?, event)?)
+            })
+        },
+    )
+    .await
 }
 
 /// Approve the report (anyone but its author: 403 for the author).
@@ -157,24 +186,23 @@ pub async fn approve(
     principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let view = state
-        .write(move |conn| {
-            let (report, _) = load(conn, &id, &principal, READERS)?;
+    step(
+        state,
+        principal,
+        id.into_inner(),
+        READERS,
+        |_, report, _, principal| {
             let event = ReportEvent::Approve {
-                by_author: by_author(&report, &principal),
+                by_author: by_author(report, principal),
             };
-            let status = report::apply(status_of(&report)?, event)?;
-            let changes = ReportChanges {
-                status: Some(status.as_str().into()),
+            Ok(ReportChanges {
                 qa_by: Some(Some(principal.user_id.clone())),
                 qa_notes: Some(None),
-                ..Default::default()
-            };
-            save(conn, &report, changes)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+                ..to(report::apply(status_of(report)?, event)?)
+            })
+        },
+    )
+    .await
 }
 
 /// The recipients the case's court order names for reports.
@@ -204,12 +232,15 @@ pub async fn release(
     body: ValidJson<ReleaseIn>,
 ) -> Result<HttpResponse, ApiError> {
     let wanted = body.0.recipients;
-    let id = id.into_inner();
-    let view = state
-        .write(move |conn| {
-            let (report, case) = load(conn, &id, &principal, &[Role::OrgAdmin, Role::Coordinator])?;
-            let status = report::apply(status_of(&report)?, ReportEvent::Release)?;
-            let named = named_recipients(&case);
+    const RELEASERS: &[Role] = &[Role::OrgAdmin, Role::Coordinator];
+    step(
+        state,
+        principal,
+        id.into_inner(),
+        RELEASERS,
+        move |conn, report, case, principal| {
+            let status = report::apply(status_of(report)?, ReportEvent::Release)?;
+            let named = named_recipients(case);
             if let Some(stranger) = report::unnamed_recipient(&named, &wanted) {
                 return Err(ApiError::invalid(
                     "recipients",
@@ -220,18 +251,18 @@ pub async fn release(
                     ),
                 ));
             }
-            let mut to: Vec<String> = store::releases(conn, &report.id)?
+            let mut recipients: Vec<String> = store::releases(conn, &report.id)?
                 .into_iter()
                 .map(|r| r.recipient)
                 .collect();
-            to.extend(wanted.iter().map(|r| r.as_str().to_string()));
-            to.sort();
-            to.dedup();
+            recipients.extend(wanted.iter().map(|r| r.as_str().to_string()));
+            recipients.sort();
+            recipients.dedup();
             let number = report.released_versions + 1;
-            let sections = serde_json::to_string(&Sections::of(&report))
+            let sections = serde_json::to_string(&Sections::of(report))
                 .map_err(|e| ApiError::Internal(format!("report sections: {e}")))?;
             let at = workflow::stored(OffsetDateTime::now_utc());
-            for recipient in to {
+            for recipient in recipients {
                 store::insert_release(
                     conn,
                     &Release {
@@ -246,15 +277,13 @@ pub async fn release(
                     },
                 )?;
             }
-            let changes = ReportChanges {
-                status: Some(status.as_str().into()),
+            Ok(ReportChanges {
                 released_versions: Some(number),
-                ..Default::default()
-            };
-            save(conn, &report, changes)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+                ..to(status)
+            })
+        },
+    )
+    .await
 }
 
 /// Start an amendment of a released report, with the reason (its author, coordinators, org
@@ -269,20 +298,19 @@ pub async fn amend(
     body: ValidJson<AmendIn>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.0.reason;
-    let id = id.into_inner();
-    let view = state
-        .write(move |conn| {
-            let (report, _) = load(conn, &id, &principal, READERS)?;
-            let status = report::apply(status_of(&report)?, ReportEvent::Amend)?;
-            let changes = ReportChanges {
-                status: Some(status.as_str().into()),
+    step(
+        state,
+        principal,
+        id.into_inner(),
+        READERS,
+        move |_, report, _, _| {
+            Ok(ReportChanges {
                 amendment_reason: Some(Some(reason.trim().to_string())),
-                ..Default::default()
-            };
-            save(conn, &report, changes)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+                ..to(report::apply(status_of(report)?, ReportEvent::Amend)?)
+            })
+        },
+    )
+    .await
 }
 
 /// The caller's provider's reports past their due date and not yet released, oldest due first
