@@ -78,6 +78,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "the body must be a JSON object".to_string(),
         )]));
     }
+    crate::audit::body(&value);
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();
@@ -253,11 +254,13 @@ impl FromRequest for Principal {
                     "this account has been deactivated".into(),
                 ));
             }
-            Ok(Principal {
+            let principal = Principal {
                 role: user.role()?,
                 user_id: user.id,
                 provider_id: user.provider_id,
-            })
+            };
+            crate::audit::actor(&principal);
+            Ok(principal)
         })
     }
 }

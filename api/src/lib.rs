@@ -4,6 +4,7 @@
 //! runs it, [`openapi::document`] describes it.
 
 pub mod accounts;
+pub mod audit;
 pub mod cases;
 pub mod config;
 pub mod error;
@@ -75,6 +76,7 @@ pub fn app(
         .app_data(web::PayloadConfig::new(config.max_body_bytes))
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", (*shared.doc).clone()))
         .default_service(web::to(fallback))
+        .wrap(from_fn(audit::trail))
         .wrap(from_fn(problems_and_request_ids))
         .wrap(from_fn(idempotency::idempotency))
         .wrap(Condition::new(

@@ -52,6 +52,7 @@ Lists are cursor-paginated (`?limit=`, `?cursor=`, ordered by creation). Get a t
         (name = "reports", description = "Supervised session reports: written by the supervisor in sections, checked by someone else, released only to the recipients the court order names, amended without rewriting what was released. Supported and handover contact keep no notes: writing one is refused."),
         (name = "availability", description = "Free times for a service at a centre or across a provider's centres, by the rules a booking is checked against; for the provider's coordinators and org admins."),
         (name = "calendar", description = "iCalendar feeds of contact sessions for a parent (their own sessions and arrival times) or a staff member, behind an unguessable, revocable URL."),
+        (name = "audit", description = "The append-only audit trail: every write, and every read of confidential contact details or special-category data, with who, role, when, request id and the fields (never their values). Read by org admins; nobody can change or delete an event."),
     )
 )]
 pub struct ApiDoc;

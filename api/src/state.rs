@@ -6,6 +6,7 @@ use actix_web::web;
 
 use tokio::sync::Semaphore;
 
+use crate::audit::{self, Trail};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::security::{self, JwtKeys};
@@ -68,26 +69,47 @@ impl AppState {
     }
 
     /// Runs read-only storage work on the blocking pool, so diesel never stalls the runtime.
+    /// Confidential reads the work noted are audited before its result is returned; if they
+    /// cannot be recorded, the data is not returned either.
     pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
         let db = self.db.clone();
-        web::block(move || db.read(f))
-            .await
-            .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+        let trail = audit::current();
+        web::block(move || {
+            let _bound = audit::bind(trail.clone());
+            let out = db.read(f)?;
+            if let Some(trail) = trail.filter(Trail::has_reads) {
+                db.write(|conn| Ok::<_, ApiError>(trail.append(conn, false)?))?;
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
     }
 
-    /// Runs storage work in one write transaction on the blocking pool.
+    /// Runs storage work in one write transaction on the blocking pool, with the request's
+    /// audit event appended in the same transaction.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
         let db = self.db.clone();
-        web::block(move || db.write(f))
-            .await
-            .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+        let trail = audit::current();
+        web::block(move || {
+            let _bound = audit::bind(trail.clone());
+            db.write(|conn| {
+                let out = f(conn)?;
+                if let Some(trail) = &trail {
+                    trail.append(conn, true)?;
+                }
+                Ok(out)
+            })
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
     }
 }

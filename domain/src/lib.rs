@@ -9,6 +9,7 @@ mod macros;
 
 pub mod access;
 pub mod catalogue;
+pub mod confidential;
 pub mod dates;
 pub mod enums;
 pub mod lockout;

@@ -25,6 +25,7 @@ macro_rules! find_locked {
     };
 }
 
+pub mod audit;
 pub mod calendar;
 pub mod casework;
 pub mod centres;

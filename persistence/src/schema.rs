@@ -508,3 +508,21 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     session_parties,
 );
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        at -> Timestamp,
+        request_id -> Nullable<Text>,
+        actor_id -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        provider_id -> Nullable<Text>,
+        kind -> Text,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Nullable<Text>,
+        referral_id -> Nullable<Text>,
+        fields -> Text,
+        reason -> Nullable<Text>,
+    }
+}

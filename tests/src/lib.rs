@@ -24,6 +24,7 @@ pub use serde_json::json;
 /// Every table, for "nothing changed" checks.
 pub const TABLES: &[&str] = &[
     "providers",
+    "audit_events",
     "users",
     "refresh_tokens",
     "login_throttle",

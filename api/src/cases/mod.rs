@@ -108,6 +108,7 @@ pub fn load(
     let parties = referrals::parties(conn, &referral.id)?;
     let relation =
         relation(principal, &referral, &parties).ok_or_else(|| ApiError::not_found("referral"))?;
+    crate::audit::case(&referral.id);
     Ok(Case {
         referral,
         parties,

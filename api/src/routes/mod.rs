@@ -4,6 +4,7 @@
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod audit;
 pub mod auth;
 pub mod availability;
 pub mod calendar;
@@ -45,4 +46,5 @@ fn v1(cfg: &mut ServiceConfig) {
     tariffs::configure(cfg);
     quotes::configure(cfg);
     availability::configure(cfg);
+    audit::configure(cfg);
 }

@@ -234,8 +234,10 @@ pub async fn create_offering(
                 ));
             }
             let at = now();
+            let id = new_id();
+            crate::audit::subject("offering", &id);
             let offering = Offering {
-                id: new_id(),
+                id,
                 centre_id: centre.id,
                 service_type: new.service_type.as_str().to_string(),
                 tariff_id: new.tariff_id,

@@ -181,6 +181,7 @@ pub async fn create_provider(
         created_at: at,
         updated_at: at,
     };
+    crate::audit::subject("provider", &provider.id);
     let provider = state
         .write(move |conn| {
             if providers::name_taken(conn, &provider.name, None)? {

@@ -188,8 +188,10 @@ pub async fn create_room(
             let name = new.name.trim().to_string();
             ensure_unique_name(conn, &centre.id, &name, None)?;
             let at = now();
+            let id = new_id();
+            crate::audit::subject("room", &id);
             let room = Room {
-                id: new_id(),
+                id,
                 centre_id: centre.id,
                 name,
                 kind: new.kind.as_str().to_string(),

@@ -219,6 +219,7 @@ pub async fn create_user(
         created_at: at,
         updated_at: at,
     };
+    crate::audit::subject("user", &user.id);
     let user = state
         .write(move |conn| {
             if let Some(p) = &user.provider_id {

@@ -2,6 +2,7 @@
 //! (with CCM_TEST_BACKEND=postgres) PostgreSQL. One binary, so the app is linked once.
 
 mod attendance;
+mod audit;
 mod auth;
 mod availability;
 mod calendar;

@@ -309,6 +309,7 @@ pub async fn create_centre(
         created_at: at,
         updated_at: at,
     };
+    crate::audit::subject("centre", &centre.id);
     let centre = state
         .write(move |conn| {
             match providers::find(conn, &centre.provider_id) {

@@ -117,6 +117,7 @@ pub async fn create_referral(
             }
             let at = workflow::stored(now);
             let id = new_id();
+            crate::audit::subject("referral", &id);
             let (_, funder) = workflow::tariff_lines(
                 conn,
                 &centre.id,

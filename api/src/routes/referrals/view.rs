@@ -184,7 +184,25 @@ fn is_staff(viewer: Viewer, roles: &[Role]) -> bool {
     matches!(viewer, Viewer::Staff(r) if roles.contains(&r))
 }
 
+/// The referral as the caller may see it. Every referral leaves the API through here, so this
+/// is where a read of its confidential fields is put on the audit trail.
 pub fn project(case: &Case, extras: &Extras) -> Result<ReferralView, ApiError> {
+    let view = projection(case, extras)?;
+    let mut read = Vec::new();
+    if view.parties.iter().any(|p| p.contact.is_some()) {
+        read.push("parties[].contact");
+    }
+    if view.parties.iter().any(|p| p.needs.is_some()) {
+        read.push("parties[].needs");
+    }
+    if view.risk.is_some() {
+        read.push("risk");
+    }
+    crate::audit::read("referral", &view.id, Some(&view.id), &read);
+    Ok(view)
+}
+
+fn projection(case: &Case, extras: &Extras) -> Result<ReferralView, ApiError> {
     let r = &case.referral;
     let viewer = case.relation.viewer;
     let payer = case.relation.party == Some(PartyRole::NonResidentParent) && r.funder.is_none();

@@ -140,6 +140,12 @@ pub async fn list(
     let views = state
         .read(move |conn| {
             let session = session_for(conn, &id, &principal, false)?;
+            crate::audit::read(
+                "session",
+                &session.id,
+                Some(&session.referral_id),
+                &["incidents"],
+            );
             Ok(incidents::for_session(conn, &session.id)?
                 .into_iter()
                 .map(view)

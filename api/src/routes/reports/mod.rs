@@ -127,7 +127,10 @@ pub fn status_of(r: &Report) -> Result<ReportStatus, ApiError> {
         .map_err(|e| ApiError::Internal(format!("reports.status: {e}")))
 }
 
+/// The report as staff see it; every report leaves the API through here, so its reading is
+/// put on the audit trail here.
 pub fn view(conn: &mut AnyConnection, r: Report) -> Result<ReportView, ApiError> {
+    crate::audit::read("report", &r.id, Some(&r.referral_id), &["sections"]);
     let releases = store::releases(conn, &r.id)?
         .into_iter()
         .map(|x| ReleaseView {

@@ -297,6 +297,7 @@ pub async fn create_tariff(
         created_at: at,
         updated_at: at,
     };
+    crate::audit::subject("tariff", &row.id);
     let first = TariffVersion::from_domain(
         new_id(),
         row.id.clone(),

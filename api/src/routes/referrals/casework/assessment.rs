@@ -140,6 +140,12 @@ pub async fn get_assessment(
             }
             let a = records::latest_assessment(conn, &case.referral.id)?
                 .ok_or_else(|| ApiError::not_found("assessment"))?;
+            crate::audit::read(
+                "referral",
+                &case.referral.id,
+                Some(&case.referral.id),
+                &["assessment"],
+            );
             assessment_view(a)
         })
         .await?;
