@@ -3,6 +3,7 @@
 
 pub mod indirect;
 pub mod report;
+pub mod safeguarding;
 
 use time::OffsetDateTime;
 
