@@ -10,6 +10,7 @@ mod casework;
 mod catalogue;
 mod concurrency;
 mod idempotency;
+mod indirect;
 mod ledger;
 mod openapi;
 mod plumbing;
