@@ -52,6 +52,10 @@ pub struct Problem {
     /// supervisor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clashing_session_id: Option<String>,
+    /// For a step refused until a fee is paid (an indirect item is sent only once its fee is
+    /// paid): the charge to pay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charge_id: Option<String>,
 }
 
 /// One invalid field of a request.
@@ -107,6 +111,9 @@ pub enum ApiError {
     /// A booking would double-book a room or a supervisor.
     #[error("{detail}")]
     Clash { detail: String, session_id: String },
+    /// A step waits for a fee: the charge is named so it can be paid.
+    #[error("{detail}")]
+    FeeUnpaid { detail: String, charge_id: String },
     #[error("{0}")]
     PreconditionFailed(String),
     #[error("{0}")]
@@ -198,6 +205,7 @@ impl ApiError {
             ApiError::Conflict { code, .. } => code,
             ApiError::Transition { .. } => "invalid-transition",
             ApiError::Clash { .. } => "booking-clash",
+            ApiError::FeeUnpaid { .. } => "fee-unpaid",
             ApiError::PreconditionFailed(_) => "precondition-failed",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
@@ -238,6 +246,10 @@ impl ApiError {
             ApiError::Clash { session_id, .. } => Some(session_id.clone()),
             _ => None,
         };
+        let charge_id = match self {
+            ApiError::FeeUnpaid { charge_id, .. } => Some(charge_id.clone()),
+            _ => None,
+        };
         Problem {
             problem_type: format!("urn:ccm:problem:{}", self.code()),
             title: status.canonical_reason().unwrap_or("Error").to_string(),
@@ -249,6 +261,7 @@ impl ApiError {
             current_status,
             allowed_actions,
             clashing_session_id,
+            charge_id,
         }
     }
 }
@@ -261,9 +274,10 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict { .. } | ApiError::Transition { .. } | ApiError::Clash { .. } => {
-                StatusCode::CONFLICT
-            }
+            ApiError::Conflict { .. }
+            | ApiError::Transition { .. }
+            | ApiError::Clash { .. }
+            | ApiError::FeeUnpaid { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -505,6 +519,29 @@ impl From<ccm_domain::records::report::ReportError> for ApiError {
                     allowed_actions: allowed.iter().map(|a| a.to_string()).collect(),
                 }
             }
+        }
+    }
+}
+
+impl From<ccm_domain::records::indirect::ItemError> for ApiError {
+    fn from(e: ccm_domain::records::indirect::ItemError) -> Self {
+        use ccm_domain::records::indirect::{allowed_actions, ItemError};
+        match e {
+            ItemError::Transition { from, .. } => {
+                let allowed = allowed_actions(from);
+                let detail = if allowed.is_empty() {
+                    format!("{e}; nothing more can be done to it")
+                } else {
+                    format!("{e}; allowed now: {}", allowed.join(", "))
+                };
+                ApiError::Transition {
+                    detail,
+                    current_status: from.as_str().to_string(),
+                    allowed_actions: allowed.iter().map(|a| a.to_string()).collect(),
+                }
+            }
+            // The handler that sends knows the charge and names it; this is the fallback.
+            ItemError::FeeUnpaid => ApiError::conflict("fee-unpaid", e.to_string()),
         }
     }
 }

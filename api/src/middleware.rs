@@ -86,6 +86,7 @@ fn generic(status: StatusCode, detail: String) -> Problem {
         current_status: None,
         allowed_actions: None,
         clashing_session_id: None,
+        charge_id: None,
     }
 }
 

@@ -33,6 +33,7 @@ pub mod db;
 pub mod error;
 pub mod idempotency;
 pub mod incidents;
+pub mod indirect;
 pub mod ledger;
 pub mod offerings;
 pub mod people;

@@ -457,6 +457,55 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    indirect_schedules (referral_id) {
+        referral_id -> Text,
+        kinds -> Text,
+        directions -> Text,
+        frequency -> Text,
+        occasions -> Text,
+        notes -> Nullable<Text>,
+        version -> BigInt,
+        updated_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indirect_items (id) {
+        id -> Text,
+        referral_id -> Text,
+        direction -> Text,
+        kind -> Text,
+        from_whom -> Text,
+        description -> Nullable<Text>,
+        large_or_valuable -> Bool,
+        received_at -> Timestamp,
+        status -> Text,
+        check_notes -> Nullable<Text>,
+        checked_by -> Nullable<Text>,
+        checked_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        withheld_reason -> Nullable<Text>,
+        charge_id -> Nullable<Text>,
+        postage -> Nullable<Text>,
+        tracking_number -> Nullable<Text>,
+        sent_by -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        returned_at -> Nullable<Timestamp>,
+        return_reason -> Nullable<Text>,
+        escalated_at -> Nullable<Timestamp>,
+        escalation_notes -> Nullable<Text>,
+        recorded_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> providers (provider_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(centres -> providers (provider_id));
@@ -477,8 +526,13 @@ diesel::joinable!(reports -> referrals (referral_id));
 diesel::joinable!(report_releases -> reports (report_id));
 diesel::joinable!(scheduling_policies -> centres (centre_id));
 diesel::joinable!(calendar_feeds -> users (user_id));
+diesel::joinable!(indirect_schedules -> referrals (referral_id));
+diesel::joinable!(indirect_items -> referrals (referral_id));
+diesel::joinable!(indirect_items -> charges (charge_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    indirect_schedules,
+    indirect_items,
     incidents,
     reports,
     report_releases,

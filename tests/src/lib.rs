@@ -52,6 +52,8 @@ pub const TABLES: &[&str] = &[
     "reports",
     "report_releases",
     "incidents",
+    "indirect_schedules",
+    "indirect_items",
 ];
 
 enum Store {

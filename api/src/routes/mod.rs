@@ -10,6 +10,7 @@ pub mod availability;
 pub mod calendar;
 pub mod centres;
 pub mod health;
+pub mod indirect;
 pub mod me;
 pub mod offerings;
 pub mod people;
@@ -38,6 +39,7 @@ fn v1(cfg: &mut ServiceConfig) {
     waiting_lists::configure(cfg);
     sessions::configure(cfg);
     reports::configure(cfg);
+    indirect::configure(cfg);
     calendar::configure(cfg);
     providers::configure(cfg);
     centres::configure(cfg);

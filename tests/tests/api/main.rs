@@ -11,6 +11,7 @@ mod casework;
 mod catalogue;
 mod concurrency;
 mod idempotency;
+mod indirect;
 mod ledger;
 mod openapi;
 mod plumbing;

@@ -1,0 +1,2 @@
+DROP TABLE indirect_items;
+DROP TABLE indirect_schedules;
