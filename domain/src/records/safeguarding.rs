@@ -192,12 +192,7 @@ mod tests {
     fn nothing_happens_out_of_order() {
         assert!(apply(Raised, None, ConcernEvent::Close).is_err());
         assert!(apply(Raised, None, ConcernEvent::Refer).is_err());
-        assert!(apply(
-            Closed,
-            None,
-            ConcernEvent::Decide(ConcernDecision::Monitor)
-        )
-        .is_err());
+        assert!(apply(Closed, None, ConcernEvent::Decide(ConcernDecision::Monitor)).is_err());
         assert_eq!(
             apply(Closed, None, ConcernEvent::Close)
                 .unwrap_err()
@@ -235,7 +230,10 @@ mod tests {
             Err(NeedsSafeguardingReason(ServiceType::Handover))
         );
         assert_eq!(
-            disclosure_reason(ServiceType::Supported, Some(" child disclosed harm at home ")),
+            disclosure_reason(
+                ServiceType::Supported,
+                Some(" child disclosed harm at home ")
+            ),
             Ok("child disclosed harm at home".into())
         );
     }

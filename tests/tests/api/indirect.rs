@@ -243,6 +243,44 @@ fn a_letterbox_case_sends_an_approved_letter_first_class_returns_a_withheld_gift
     assert_eq!(item_charges.len(), 1);
     assert_eq!(item_charges[0]["id"], charge.as_str());
     assert_eq!(ledger["outstanding"], "0.00");
+    // The audit trail shows each step, who took it, and the one read of an address.
+    let trail = app
+        .get(&format!("/v1/audit?referral_id={id}&limit=200"))
+        .token(&app.token("orgadmin@cl.example.org"))
+        .send();
+    let events = trail.json()["items"].as_array().unwrap().clone();
+    let on = |action: &str, entity: &str| {
+        events
+            .iter()
+            .filter(|e| e["action"] == action && e["entity_id"] == entity)
+            .count()
+    };
+    for step in ["check", "approve", "send", "deliver"] {
+        assert_eq!(
+            on(
+                &format!("POST /v1/indirect-items/{{id}}/{step}"),
+                &letter_id
+            ),
+            1,
+            "{step}"
+        );
+    }
+    for step in ["check", "withhold", "return"] {
+        assert_eq!(
+            on(&format!("POST /v1/indirect-items/{{id}}/{step}"), &gift_id),
+            1,
+            "{step}"
+        );
+    }
+    assert_eq!(on("POST /v1/referrals/{id}/payments", &id), 2);
+    let address_reads: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["kind"] == "read" && e["fields"] == json!(["contact.address"]))
+        .collect();
+    assert_eq!(address_reads.len(), 1, "{events:?}");
+    assert_eq!(address_reads[0]["actor_role"], "coordinator");
+    assert_eq!(address_reads[0]["entity_type"], "person");
+    assert!(!trail.text.contains(ANN_STREET));
 }
 
 #[test]

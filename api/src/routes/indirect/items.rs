@@ -247,8 +247,14 @@ pub async fn recipient_address(
                 .collect::<Vec<_>>()
                 .join(" ");
             let by_email = postage == Postage::Email;
-            // AUDIT-READ: the recipient party's address (or e-mail address) goes into this
-            // response: the one place an indirect item's destination is disclosed.
+            // The one place an indirect item's destination is disclosed: on the trail as a read
+            // of the recipient's contact details.
+            crate::audit::read(
+                "person",
+                &person.id,
+                Some(&item.referral_id),
+                &[if by_email { "contact.email" } else { "contact.address" }],
+            );
             Ok(ItemRecipientAddress {
                 item_id: item.id,
                 recipient,
