@@ -41,6 +41,7 @@ pub mod providers;
 pub mod referrals;
 pub mod reports;
 pub mod rooms;
+pub mod safeguarding;
 pub mod scheduling;
 pub mod schema;
 pub mod sessions;

@@ -580,3 +580,44 @@ diesel::table! {
         reason -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    safeguarding_concerns (id) {
+        id -> Text,
+        referral_id -> Text,
+        child_id -> Text,
+        session_id -> Nullable<Text>,
+        concern -> Text,
+        raised_by -> Text,
+        raised_at -> Timestamp,
+        suspended_case -> Bool,
+        status -> Text,
+        decision -> Nullable<Text>,
+        rationale -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        agency -> Nullable<Text>,
+        agency_contact -> Nullable<Text>,
+        agency_reference -> Nullable<Text>,
+        referred_at -> Nullable<Timestamp>,
+        referred_by -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        closed_by -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    disclosures (id) {
+        id -> Text,
+        referral_id -> Text,
+        recipient -> Text,
+        recipient_name -> Text,
+        what -> Text,
+        safeguarding_reason -> Text,
+        concern_id -> Nullable<Text>,
+        disclosed_by -> Text,
+        disclosed_at -> Timestamp,
+    }
+}

@@ -24,6 +24,8 @@ pub use serde_json::json;
 /// Every table, for "nothing changed" checks.
 pub const TABLES: &[&str] = &[
     "providers",
+    "safeguarding_concerns",
+    "disclosures",
     "audit_events",
     "users",
     "refresh_tokens",

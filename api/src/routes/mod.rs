@@ -19,6 +19,7 @@ pub mod quotes;
 pub mod referrals;
 pub mod reports;
 pub mod rooms;
+pub mod safeguarding;
 pub mod sessions;
 pub mod tariffs;
 pub mod users;
@@ -49,4 +50,5 @@ fn v1(cfg: &mut ServiceConfig) {
     quotes::configure(cfg);
     availability::configure(cfg);
     audit::configure(cfg);
+    safeguarding::configure(cfg);
 }

@@ -42,6 +42,18 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// Who something beyond attendance was disclosed to.
+    DisclosureRecipient {
+        Referrer = "referrer",
+        Court = "court",
+        Cafcass = "cafcass",
+        Police = "police",
+        SocialWorker = "social_worker",
+        Other = "other",
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConcernEvent {
     Decide(ConcernDecision),

@@ -18,6 +18,7 @@ mod plumbing;
 mod quotes;
 mod referrals;
 mod reports;
+mod safeguarding;
 mod series;
 mod sessions;
 mod shared_sessions;

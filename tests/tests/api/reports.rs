@@ -226,6 +226,39 @@ fn a_report_is_sent_back_approved_by_someone_else_released_to_named_recipients_a
     let kept = released_sections(&app, &report, 1);
     assert!(kept.contains("a card game"), "{kept}");
     assert!(released_sections(&app, &report, 2).contains("Uno"));
+
+    // The audit trail has each step with who took it, and every reading of the report.
+    let trail = app
+        .get(&format!(
+            "/v1/audit?entity_type=report&entity_id={report}&limit=200"
+        ))
+        .token(&admin)
+        .send()
+        .ok(200);
+    let events = trail["items"].as_array().unwrap();
+    let writes: Vec<(&str, &str)> = events
+        .iter()
+        .filter(|e| e["kind"] == "write")
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["actor_role"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("POST /v1/reports/{id}/submit", "supervisor"),
+        ("POST /v1/reports/{id}/request-changes", "coordinator"),
+        ("POST /v1/reports/{id}/approve", "coordinator"),
+        ("POST /v1/reports/{id}/release", "org_admin"),
+        ("POST /v1/reports/{id}/amend", "supervisor"),
+    ] {
+        assert!(writes.contains(&expected), "{expected:?} in {writes:?}");
+    }
+    assert!(events
+        .iter()
+        .any(|e| e["kind"] == "read" && e["fields"] == json!(["sections"])));
+    assert!(!trail.to_string().contains("Uno"));
 }
 
 /// The sections of a report as released in `version`, read from the database.

@@ -98,6 +98,17 @@ pub struct CancellationView {
     pub charge_id: Option<String>,
 }
 
+/// A referrer learns attendance dates and times only (domain.md, "Records and disclosure"),
+/// not the sessions' rooms, supervisors, charges or cancellation reasons.
+fn attendance_only(case: &Case) -> Result<(), ApiError> {
+    if case.relation.viewer == Viewer::Referrer {
+        return Err(ApiError::forbidden(
+            "a referrer sees the case's attendance record only: GET /v1/referrals/{id}/attendance",
+        ));
+    }
+    Ok(())
+}
+
 /// What the caller may see of each session's parties.
 fn visible_parties(
     case: &Case,
@@ -212,6 +223,7 @@ pub async fn list_for_referral(
     let views = state
         .read(move |conn| {
             let case = cases::load(conn, &id, &principal, false)?;
+            attendance_only(&case)?;
             let rows = sessions::for_referral(conn, &case.referral.id)?;
             session_views(conn, &case, rows)
         })
@@ -235,6 +247,7 @@ pub async fn get_session(
             let session = sessions::find(conn, &id).map_err(|_| ApiError::not_found("session"))?;
             let case = cases::load(conn, &session.referral_id, &principal, false)
                 .map_err(|_| ApiError::not_found("session"))?;
+            attendance_only(&case)?;
             session_views(conn, &case, vec![session])?
                 .pop()
                 .ok_or_else(|| ApiError::not_found("session"))
