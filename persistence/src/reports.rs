@@ -142,3 +142,22 @@ pub fn overdue(
         .select(Report::as_select())
         .load(conn)?)
 }
+
+/// What was released to `recipient` from the case's reports, oldest report and version first.
+pub fn released_to(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+    recipient: &str,
+) -> Result<Vec<(Release, String)>, StoreError> {
+    Ok(report_releases::table
+        .inner_join(reports::table)
+        .filter(reports::referral_id.eq(referral_id))
+        .filter(report_releases::recipient.eq(recipient))
+        .order((
+            reports::id,
+            report_releases::version_number,
+            report_releases::released_at,
+        ))
+        .select((Release::as_select(), reports::session_id))
+        .load(conn)?)
+}

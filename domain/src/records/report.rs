@@ -123,6 +123,29 @@ string_enum! {
     }
 }
 
+/// The recipient a parent is, by their part in the case.
+pub fn recipient_for_party(role: crate::referral::PartyRole) -> Option<Recipient> {
+    use crate::referral::PartyRole;
+    match role {
+        PartyRole::ResidentParent => Some(Recipient::ResidentParent),
+        PartyRole::NonResidentParent => Some(Recipient::NonResidentParent),
+        PartyRole::Child | PartyRole::Attendee => None,
+    }
+}
+
+/// The recipient a case's referrer is, when its kind says so without doubt. A solicitor acts
+/// for one side, which the referral does not record, so a solicitor is never assumed to be
+/// either side's: the centre sends them their copy.
+pub fn recipient_for_referrer(kind: crate::ReferrerKind) -> Option<Recipient> {
+    use crate::ReferrerKind;
+    match kind {
+        ReferrerKind::Cafcass => Some(Recipient::Cafcass),
+        ReferrerKind::Court => Some(Recipient::Court),
+        ReferrerKind::LocalAuthority => Some(Recipient::SocialWorker),
+        ReferrerKind::SelfReferral | ReferrerKind::Solicitor | ReferrerKind::OtherCentre => None,
+    }
+}
+
 /// The first requested recipient the order does not name, if any: a report goes only to
 /// those named.
 pub fn unnamed_recipient(named: &[Recipient], requested: &[Recipient]) -> Option<Recipient> {
@@ -187,6 +210,22 @@ mod tests {
         // Wednesday 13 January: Thursday, Friday, Monday, Tuesday, Wednesday.
         assert_eq!(due_on(date!(2027 - 01 - 13), 5), date!(2027 - 01 - 20));
         assert_eq!(due_on(date!(2027 - 01 - 13), 0), date!(2027 - 01 - 13));
+    }
+
+    #[test]
+    fn parents_and_unambiguous_referrers_are_recipients_by_their_part() {
+        use crate::referral::PartyRole;
+        use crate::ReferrerKind;
+        assert_eq!(
+            recipient_for_party(PartyRole::NonResidentParent),
+            Some(Recipient::NonResidentParent)
+        );
+        assert_eq!(recipient_for_party(PartyRole::Child), None);
+        assert_eq!(
+            recipient_for_referrer(ReferrerKind::Cafcass),
+            Some(Recipient::Cafcass)
+        );
+        assert_eq!(recipient_for_referrer(ReferrerKind::Solicitor), None);
     }
 
     #[test]

@@ -366,3 +366,95 @@ fn an_incident_at_a_supported_session_is_recorded_and_seen_only_by_the_right_sta
         .send()
         .problem(404);
 }
+
+#[test]
+fn a_released_report_is_read_by_the_parent_it_was_released_to_and_nobody_else() {
+    let app = TestApp::with_demo();
+    let (coordinator, admin, supervisor) = (
+        app.token(COORDINATOR),
+        app.token(CL_ADMIN),
+        app.token(SUPERVISOR),
+    );
+    let (ann_id, ann) = parent_account(&app, "ann.recipient@example.org");
+    let (bob_id, bob) = parent_account(&app, "bob.recipient@example.org");
+    let centre = app.centre_id("CL Gravesend Supervised");
+    let mut body = referral(&centre, "supervised");
+    body["resident_parent"]["account_id"] = json!(ann_id);
+    body["non_resident_parent"]["account_id"] = json!(bob_id);
+    body["court_ordered"] = json!(true);
+    body["court"] = json!({"court": "Family Court at Medway", "case_number": "ME27P00008", "order_date": "2026-11-01",
+        "report_recipients": ["cafcass", "resident_parent"]});
+    let id = app
+        .post("/v1/referrals")
+        .token(&coordinator)
+        .json(&body)
+        .ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    activate(&app, &coordinator, &id, json!({"outcome": "suitable"}));
+    let session = held_session(
+        &app,
+        &id,
+        json!({"starts_at": "2027-03-20T10:00:00Z", "ends_at": "2027-03-20T12:00:00Z",
+            "room_id": room_id(&app, &centre, "Family Room 1"), "supervisor_id": user_id(&app, &admin, SUPERVISOR)}),
+        Duration::days(2),
+    );
+    let path = format!("/v1/sessions/{session}/report");
+    let report = app
+        .call("PUT", &path)
+        .token(&supervisor)
+        .json(
+            &json!({"arrival": "Dad was settled in the room at 10:00.", "activities": "Drawing."}),
+        )
+        .ok(200)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let step = |token: &str, action: &str, body: Value| {
+        app.post(&format!("/v1/reports/{report}/{action}"))
+            .token(token)
+            .json(&body)
+            .ok(200)
+    };
+    let released = format!("/v1/referrals/{id}/released-reports");
+    // Nothing is read before release.
+    assert_eq!(app.get(&released).token(&ann).send().ok(200), json!([]));
+    step(&supervisor, "submit", json!({}));
+    step(&coordinator, "approve", json!({}));
+    step(
+        &admin,
+        "release",
+        json!({"recipients": ["cafcass", "resident_parent"]}),
+    );
+
+    let mine = app.get(&released).token(&ann).send().ok(200);
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine[0]["report_id"], report.as_str());
+    assert_eq!(mine[0]["recipient"], "resident_parent");
+    assert_eq!(mine[0]["version"], 1);
+    assert_eq!(mine[0]["sections"]["activities"], "Drawing.");
+    // The order does not name Bob: nothing was released to him.
+    assert_eq!(app.get(&released).token(&bob).send().ok(200), json!([]));
+    // Staff read the report itself; the case's referrer is a solicitor, not a named body.
+    app.get(&released).token(&coordinator).send().problem(403);
+    let body = app
+        .get(&format!("/v1/sessions/{session}/report"))
+        .token(&ann)
+        .send()
+        .problem(403);
+    assert!(body["detail"].as_str().unwrap().contains("coordinators"));
+
+    let reads = app
+        .get(&format!(
+            "/v1/audit?entity_type=report&entity_id={report}&kind=read"
+        ))
+        .token(&admin)
+        .send()
+        .ok(200);
+    assert!(reads["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["actor_id"] == ann_id.as_str() && e["fields"] == json!(["released_sections"])));
+}

@@ -24,6 +24,7 @@ use ccm_persistence::{new_id, AnyConnection};
 
 mod actions;
 mod incidents;
+mod released;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_report)
@@ -35,7 +36,8 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(actions::release)
         .service(actions::amend)
         .service(incidents::record)
-        .service(incidents::list);
+        .service(incidents::list)
+        .service(released::released_to_me);
 }
 
 /// Staff who read reports and check them; volunteers and finance do not.
