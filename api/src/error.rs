@@ -10,6 +10,7 @@ use utoipa::{IntoResponses, ToResponse, ToSchema};
 
 use ccm_domain::access::Access;
 use ccm_persistence::db::ConnectionFault;
+use ccm_persistence::document_store::DocumentStoreError;
 use ccm_persistence::StoreError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -393,6 +394,14 @@ problem_response!(
     "The request body is not application/json."
 );
 problem_response!(
+    DocumentTooLarge,
+    "The file is larger than the server accepts for a document (`CCM_DOCUMENT_MAX_BYTES`)."
+);
+problem_response!(
+    DocumentTypeRefused,
+    "The Content-Type is not one of the accepted document types, or the file's first bytes are not those of the type it claims."
+);
+problem_response!(
     Unprocessable,
     "Well-formed but invalid input; `errors` names each field."
 );
@@ -489,6 +498,26 @@ impl From<ccm_domain::schedule::lifecycle::SessionTransitionError> for ApiError 
             current_status: e.from.as_str().to_string(),
             allowed_actions: allowed.iter().map(|a| a.to_string()).collect(),
         }
+    }
+}
+
+impl From<ccm_domain::records::document::UploadError> for ApiError {
+    fn from(e: ccm_domain::records::document::UploadError) -> Self {
+        use ccm_domain::records::document::UploadError;
+        match e {
+            UploadError::Empty => ApiError::invalid("body", "empty", e.to_string()),
+            UploadError::TypeNotAllowed(_) | UploadError::NotWhatItClaims(_) => {
+                ApiError::UnsupportedMediaType(e.to_string())
+            }
+        }
+    }
+}
+
+impl From<DocumentStoreError> for ApiError {
+    /// Contents the store cannot keep or give back are a fault of ours (a full disk, a file
+    /// gone missing), never the caller's.
+    fn from(e: DocumentStoreError) -> Self {
+        ApiError::Internal(e.to_string())
     }
 }
 

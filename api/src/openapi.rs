@@ -31,6 +31,8 @@ Lists are cursor-paginated (`?limit=`, `?cursor=`, ordered by creation). Get a t
             error::PreconditionFailed,
             error::PayloadTooLarge,
             error::UnsupportedMediaType,
+            error::DocumentTooLarge,
+            error::DocumentTypeRefused,
             error::Unprocessable,
             error::TooManyRequests,
             error::Unavailable,
@@ -50,6 +52,7 @@ Lists are cursor-paginated (`?limit=`, `?cursor=`, ordered by creation). Get a t
         (name = "casework", description = "Assessments, pre-visits, reviews and next-steps meetings."),
         (name = "sessions", description = "Contact sessions: booking without double-booking a room or supervisor, each parent's own staggered arrival and departure times, cancellation and its charge."),
         (name = "reports", description = "Supervised session reports: written by the supervisor in sections, checked by someone else, released only to the recipients the court order names, amended without rewriting what was released. Supported and handover contact keep no notes: writing one is refused."),
+        (name = "documents", description = "Documents filed on a case (court order, referral form, exported reports): PDF, JPEG, PNG or DOCX, checked by their first bytes, up to a configured size. Seen only by the provider's staff who need them: org admins and coordinators all, supervisors the court order and exported reports."),
         (name = "availability", description = "Free times for a service at a centre or across a provider's centres, by the rules a booking is checked against; for the provider's coordinators and org admins."),
         (name = "calendar", description = "iCalendar feeds of contact sessions for a parent (their own sessions and arrival times) or a staff member, behind an unguessable, revocable URL."),
     )

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod availability;
 pub mod calendar;
 pub mod centres;
+pub mod documents;
 pub mod health;
 pub mod me;
 pub mod offerings;
@@ -37,6 +38,7 @@ fn v1(cfg: &mut ServiceConfig) {
     waiting_lists::configure(cfg);
     sessions::configure(cfg);
     reports::configure(cfg);
+    documents::configure(cfg);
     calendar::configure(cfg);
     providers::configure(cfg);
     centres::configure(cfg);

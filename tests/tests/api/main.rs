@@ -9,6 +9,7 @@ mod cases;
 mod casework;
 mod catalogue;
 mod concurrency;
+mod documents;
 mod idempotency;
 mod ledger;
 mod openapi;
