@@ -15,7 +15,7 @@ ${CARGO:-cargo} build -q -p ccm-api
 bin=${CARGO_TARGET_DIR:-target}/debug/ccm
 dir=$(mktemp -d /tmp/ccm-schemathesis.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-DATABASE_URL="sqlite://$dir/ccm.db" CCM_BIND="127.0.0.1:$port" CCM_ACCESS_TOKEN_TTL_SECS=7200 RUST_LOG=warn \
+DATABASE_URL="sqlite://$dir/ccm.db" CCM_DOCUMENT_DIR="$dir/documents" CCM_BIND="127.0.0.1:$port" CCM_ACCESS_TOKEN_TTL_SECS=7200 RUST_LOG=warn \
   "$bin" serve --seed-demo >"$dir/server.log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$dir"; }

@@ -1,6 +1,7 @@
 //! Configuration from the environment, with safe defaults for the embedded (SQLite) mode and a
 //! refusal to run in production with development secrets.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use ccm_domain::lockout::LockoutPolicy;
@@ -11,6 +12,7 @@ use ccm_persistence::DbConfig;
 pub const DEV_JWT_SECRET: &str = "ccm-development-secret-never-use-in-production";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/ccm.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_DOCUMENT_DIR: &str = "./data/documents";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Environment {
@@ -41,6 +43,13 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// `CCM_MAX_BODY_BYTES`: the largest request body accepted (default 256 KiB).
     pub max_body_bytes: usize,
+    /// `CCM_DOCUMENT_DIR`: where the contents of documents filed on cases are kept (default
+    /// `./data/documents`). Every `ccm serve` process sharing a database must see the same
+    /// directory.
+    pub document_dir: PathBuf,
+    /// `CCM_DOCUMENT_MAX_BYTES`: the largest document accepted (default 10 MiB, at most
+    /// 100 MiB: an upload is held in memory while it is checked).
+    pub document_max_bytes: usize,
     /// `CCM_LOGIN_MAX_FAILURES`, `CCM_LOGIN_LOCK_SECS`.
     pub lockout: LockoutPolicy,
     /// `CCM_BOOTSTRAP_ADMIN_EMAIL` and `CCM_BOOTSTRAP_ADMIN_PASSWORD`: the first platform admin.
@@ -182,6 +191,16 @@ impl Config {
                 .unwrap_or_default(),
             max_body_bytes: usize::try_from(number("CCM_MAX_BODY_BYTES", 256 * 1024)?)
                 .unwrap_or(256 * 1024),
+            document_dir: PathBuf::from(
+                var("CCM_DOCUMENT_DIR").unwrap_or_else(|| DEFAULT_DOCUMENT_DIR.to_string()),
+            ),
+            document_max_bytes: usize::try_from(bounded(
+                "CCM_DOCUMENT_MAX_BYTES",
+                10 * 1024 * 1024,
+                1,
+                100 * 1024 * 1024,
+            )?)
+            .unwrap_or(10 * 1024 * 1024),
             lockout: LockoutPolicy {
                 max_failures,
                 lock_for: time::Duration::seconds(lock_secs),
@@ -236,6 +255,8 @@ mod tests {
         assert_eq!(c.bind, "127.0.0.1:8080");
         assert_eq!(c.environment, Environment::Development);
         assert_eq!(c.access_token_ttl, Duration::from_secs(900));
+        assert_eq!(c.document_dir, PathBuf::from("./data/documents"));
+        assert_eq!(c.document_max_bytes, 10 * 1024 * 1024);
     }
 
     #[test]

@@ -82,8 +82,25 @@ pub async fn idempotency(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
 
-    let body = match req.extract::<web::Bytes>().await {
-        Ok(body) => body,
+    // A document upload may be far larger than a JSON body; the handler reads the copy kept
+    // here under the same limit.
+    let limit = if crate::routes::documents::is_upload(req.method().as_str(), &path) {
+        state.config.document_max_bytes
+    } else {
+        state.config.max_body_bytes
+    };
+    let payload = req.extract::<web::Payload>().await?;
+    let body = match payload.to_bytes_limited(limit).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) => {
+            return refuse(
+                req,
+                ApiError::BadRequest {
+                    detail: format!("the request body could not be read: {e}"),
+                    errors: vec![],
+                },
+            )
+        }
         Err(_) => {
             return refuse(
                 req,

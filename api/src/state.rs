@@ -1,4 +1,5 @@
-//! What every handler can reach: the database, the token keys and the configuration.
+//! What every handler can reach: the database, the document store, the token keys and the
+//! configuration.
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use crate::audit::{self, Trail};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::security::{self, JwtKeys};
+use ccm_persistence::document_store::{DocumentStore, DocumentStoreError, FsDocumentStore};
 use ccm_persistence::{AnyConnection, Db};
 
 #[derive(Clone)]
@@ -17,6 +19,8 @@ pub struct AppState {
     pub db: Db,
     pub keys: Arc<JwtKeys>,
     pub config: Arc<Config>,
+    /// The contents of documents filed on cases.
+    pub documents: Arc<dyn DocumentStore>,
     /// Argon2 takes ~19 MiB and tens of milliseconds per password; a burst of logins must
     /// queue for a few permits rather than run hundreds at once.
     hashing: Arc<Semaphore>,
@@ -28,6 +32,7 @@ impl AppState {
         AppState {
             keys: Arc::new(JwtKeys::new(&config.jwt_secret, config.access_token_ttl)),
             db,
+            documents: Arc::new(FsDocumentStore::new(&config.document_dir)),
             config: Arc::new(config),
             hashing: Arc::new(Semaphore::new(2 * cores)),
         }
@@ -66,6 +71,19 @@ impl AppState {
         })
         .await
         .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))
+    }
+
+    /// Runs work on the document store on the blocking pool (it reads and writes files).
+    pub async fn documents<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&dyn DocumentStore) -> Result<T, DocumentStoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let store = self.documents.clone();
+        web::block(move || f(store.as_ref()))
+            .await
+            .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+            .map_err(ApiError::from)
     }
 
     /// Runs read-only storage work on the blocking pool, so diesel never stalls the runtime.

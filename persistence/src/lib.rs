@@ -30,6 +30,8 @@ pub mod calendar;
 pub mod casework;
 pub mod centres;
 pub mod db;
+pub mod document_store;
+pub mod documents;
 pub mod error;
 pub mod idempotency;
 pub mod incidents;

@@ -506,6 +506,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    documents (id) {
+        id -> Text,
+        referral_id -> Text,
+        kind -> Text,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        storage_key -> Text,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> providers (provider_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(centres -> providers (provider_id));
@@ -522,6 +537,7 @@ diesel::joinable!(ledger_entries -> charges (charge_id));
 diesel::joinable!(session_parties -> sessions (session_id));
 diesel::joinable!(reports -> sessions (session_id));
 diesel::joinable!(incidents -> sessions (session_id));
+diesel::joinable!(documents -> referrals (referral_id));
 diesel::joinable!(reports -> referrals (referral_id));
 diesel::joinable!(report_releases -> reports (report_id));
 diesel::joinable!(scheduling_policies -> centres (centre_id));
@@ -533,6 +549,7 @@ diesel::joinable!(indirect_items -> charges (charge_id));
 diesel::allow_tables_to_appear_in_same_query!(
     indirect_schedules,
     indirect_items,
+    documents,
     incidents,
     reports,
     report_releases,

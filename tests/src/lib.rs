@@ -56,6 +56,7 @@ pub const TABLES: &[&str] = &[
     "incidents",
     "indirect_schedules",
     "indirect_items",
+    "documents",
 ];
 
 enum Store {
@@ -102,10 +103,21 @@ impl Drop for Store {
     }
 }
 
+/// A directory of the test's own, removed with it.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A running application on its own database.
 pub struct TestApp {
     pub url: String,
     pub db: Db,
+    /// Where this application keeps the contents of documents.
+    pub document_dir: std::path::PathBuf,
     database_url: String,
     agent: ureq::Agent,
     handle: ServerHandle,
@@ -113,6 +125,7 @@ pub struct TestApp {
     // Dropped last: the schema or file outlives the server that uses it. A second instance
     // on the same database has none.
     _store: Option<Store>,
+    _documents: Option<TempDir>,
 }
 
 impl TestApp {
@@ -131,20 +144,35 @@ impl TestApp {
     /// The application with configuration adjusted by `configure`.
     pub fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         let (store, url) = Store::create();
-        TestApp::serve(url, Some(store), configure)
+        let documents = TempDir(
+            std::env::temp_dir().join(format!("ccm-test-documents-{}", uuid::Uuid::now_v7())),
+        );
+        TestApp::serve(url, Some(store), Some(documents), configure)
     }
 
     /// A second server on this one's database, as a second instance behind a load balancer
     /// would be: its own process state and connection pool. Drop it before this one.
     pub fn second_instance(&self) -> TestApp {
-        TestApp::serve(self.database_url.clone(), None, |_| {})
+        let dir = self.document_dir.clone();
+        TestApp::serve(self.database_url.clone(), None, None, |c| {
+            c.document_dir = dir
+        })
     }
 
-    fn serve(url: String, store: Option<Store>, configure: impl FnOnce(&mut Config)) -> TestApp {
+    fn serve(
+        url: String,
+        store: Option<Store>,
+        documents: Option<TempDir>,
+        configure: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let mut config = Config::development(&url);
         config.database.pool_size = 3;
         config.workers = Some(1);
+        if let Some(dir) = &documents {
+            config.document_dir = dir.0.clone();
+        }
         configure(&mut config);
+        let document_dir = config.document_dir.clone();
         let db = ccm_api::open_database(&config).expect("test database opens");
         let state = AppState::new(db.clone(), config);
         let (tx, rx) = mpsc::channel();
@@ -173,11 +201,13 @@ impl TestApp {
         TestApp {
             url: format!("http://{addr}"),
             db,
+            document_dir,
             database_url: url,
             agent,
             handle,
             thread: Some(thread),
             _store: store,
+            _documents: documents,
         }
     }
 
@@ -306,6 +336,12 @@ impl Call<'_> {
         Response::from(request.send(body))
     }
 
+    /// Sends `body` as it is, e.g. a file.
+    pub fn bytes(self, content_type: &str, body: &[u8]) -> Response {
+        let request = self.request().header("Content-Type", content_type);
+        Response::from(request.send(body))
+    }
+
     pub fn send(self) -> Response {
         let request = self.request();
         Response::from(request.send_empty())
@@ -335,6 +371,8 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub text: String,
+    /// The body as sent (`text` is it read as UTF-8).
+    pub body: Vec<u8>,
 }
 
 impl From<Result<ureq::http::Response<ureq::Body>, ureq::Error>> for Response {
@@ -350,10 +388,17 @@ impl From<Result<ureq::http::Response<ureq::Body>, ureq::Error>> for Response {
                 )
             })
             .collect();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(u64::MAX)
+            .read_to_vec()
+            .unwrap_or_default();
         Response {
             status: response.status().as_u16(),
             headers,
-            text: response.body_mut().read_to_string().unwrap_or_default(),
+            text: String::from_utf8_lossy(&body).into_owned(),
+            body,
         }
     }
 }

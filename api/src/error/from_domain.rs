@@ -2,6 +2,7 @@
 //! current status and what is allowed now; a rule about who may act is 403.
 
 use super::ApiError;
+use ccm_persistence::document_store::DocumentStoreError;
 
 impl From<ccm_domain::referral::lifecycle::TransitionError> for ApiError {
     fn from(e: ccm_domain::referral::lifecycle::TransitionError) -> Self {
@@ -72,5 +73,25 @@ impl From<ccm_domain::records::indirect::ItemError> for ApiError {
             // The handler that sends knows the charge and names it; this is the fallback.
             ItemError::FeeUnpaid => ApiError::conflict("fee-unpaid", e.to_string()),
         }
+    }
+}
+
+impl From<ccm_domain::records::document::UploadError> for ApiError {
+    fn from(e: ccm_domain::records::document::UploadError) -> Self {
+        use ccm_domain::records::document::UploadError;
+        match e {
+            UploadError::Empty => ApiError::invalid("body", "empty", e.to_string()),
+            UploadError::TypeNotAllowed(_) | UploadError::NotWhatItClaims(_) => {
+                ApiError::UnsupportedMediaType(e.to_string())
+            }
+        }
+    }
+}
+
+impl From<DocumentStoreError> for ApiError {
+    /// Contents the store cannot keep or give back are a fault of ours (a full disk, a file
+    /// gone missing), never the caller's.
+    fn from(e: DocumentStoreError) -> Self {
+        ApiError::Internal(e.to_string())
     }
 }

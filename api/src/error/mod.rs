@@ -407,6 +407,14 @@ problem_response!(
     "The request body is not application/json."
 );
 problem_response!(
+    DocumentTooLarge,
+    "The file is larger than the server accepts for a document (`CCM_DOCUMENT_MAX_BYTES`)."
+);
+problem_response!(
+    DocumentTypeRefused,
+    "The Content-Type is not one of the accepted document types, or the file's first bytes are not those of the type it claims."
+);
+problem_response!(
     Unprocessable,
     "Well-formed but invalid input; `errors` names each field."
 );

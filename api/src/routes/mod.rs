@@ -9,6 +9,7 @@ pub mod auth;
 pub mod availability;
 pub mod calendar;
 pub mod centres;
+pub mod documents;
 pub mod health;
 pub mod indirect;
 pub mod me;
@@ -41,6 +42,7 @@ fn v1(cfg: &mut ServiceConfig) {
     sessions::configure(cfg);
     reports::configure(cfg);
     indirect::configure(cfg);
+    documents::configure(cfg);
     calendar::configure(cfg);
     providers::configure(cfg);
     centres::configure(cfg);

@@ -1,6 +1,7 @@
 //! What a centre writes down about contact, and the rules on writing it: supervised contact
 //! has a report per session; supported and handover contact have no notes at all.
 
+pub mod document;
 pub mod indirect;
 pub mod report;
 pub mod safeguarding;

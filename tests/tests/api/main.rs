@@ -10,6 +10,7 @@ mod cases;
 mod casework;
 mod catalogue;
 mod concurrency;
+mod documents;
 mod idempotency;
 mod indirect;
 mod ledger;
