@@ -74,7 +74,9 @@ impl Trail {
             let mut r = self.lock();
             let mut events = Vec::new();
             let changes = !matches!(r.method.as_str(), "GET" | "HEAD" | "OPTIONS");
-            if in_write && changes && !r.written {
+            // A write by nobody known (a failed login's throttle count) is bookkeeping, not a
+            // change to anyone's records; sign-ins name their account before they write.
+            if in_write && changes && !r.written && r.actor.is_some() {
                 r.written = true;
                 events.push(r.write_event());
             }
@@ -199,6 +201,15 @@ fn with(f: impl FnOnce(&mut Record)) {
 /// The authenticated caller.
 pub fn actor(principal: &Principal) {
     with(|r| r.actor = Some(principal.clone()));
+}
+
+/// The account a sign-in proved, for requests that carry no access token (login, refresh).
+pub fn signed_in(user_id: &str, role: ccm_domain::Role, provider_id: Option<&str>) {
+    actor(&Principal {
+        user_id: user_id.to_string(),
+        role,
+        provider_id: provider_id.map(str::to_string),
+    });
 }
 
 /// The field names of a JSON request body (nested as `a.b`, inside arrays as `a[].b`).

@@ -112,6 +112,7 @@ pub async fn token(
     let refresh_ttl = state.config.refresh_token_ttl;
     let (refresh_token, refresh_hash) = new_refresh_token()?;
     let user_id = user.id.clone();
+    crate::audit::signed_in(&user.id, role, user.provider_id.as_deref());
     state
         .write(move |conn| {
             tokens::clear_throttle(conn, &email)?;
@@ -238,6 +239,7 @@ pub async fn refresh(
                 tokens::revoke_family(conn, &old.family_id, at)?;
                 return Ok(Refresh::Refused("this account has been deactivated"));
             }
+            crate::audit::signed_in(&user.id, user.role()?, user.provider_id.as_deref());
             store_refresh(conn, &user.id, &old.family_id, &new_hash, refresh_ttl)?;
             Ok(Refresh::Issued(user))
         })

@@ -217,7 +217,7 @@ fn org_admins_read_their_own_trail_filtered_and_in_pages() {
     let mine = trail(
         &app,
         &admin,
-        &format!("actor_id={coordinator_id}&kind=write"),
+        &format!("actor_id={coordinator_id}&kind=write&entity_type=referral"),
     );
     assert_eq!(mine.len(), 2);
     assert_eq!(mine[0]["entity_id"], a.as_str());
@@ -225,7 +225,7 @@ fn org_admins_read_their_own_trail_filtered_and_in_pages() {
 
     let first = app
         .get(&format!(
-            "/v1/audit?actor_id={coordinator_id}&kind=write&limit=1"
+            "/v1/audit?actor_id={coordinator_id}&kind=write&entity_type=referral&limit=1"
         ))
         .token(&admin)
         .send()
@@ -234,7 +234,7 @@ fn org_admins_read_their_own_trail_filtered_and_in_pages() {
     let cursor = first["next_cursor"].as_str().unwrap();
     let second = app
         .get(&format!(
-            "/v1/audit?actor_id={coordinator_id}&kind=write&limit=1&cursor={cursor}"
+            "/v1/audit?actor_id={coordinator_id}&kind=write&entity_type=referral&limit=1&cursor={cursor}"
         ))
         .token(&admin)
         .send()
@@ -251,7 +251,7 @@ fn org_admins_read_their_own_trail_filtered_and_in_pages() {
         trail(
             &app,
             &admin,
-            &format!("to={later}&actor_id={coordinator_id}&kind=write")
+            &format!("to={later}&actor_id={coordinator_id}&kind=write&entity_type=referral")
         )
         .len(),
         2
@@ -303,4 +303,27 @@ fn nobody_can_change_or_remove_an_audit_event() {
     }
     assert_eq!(app.snapshot(), before);
     assert_eq!(trail(&app, &admin, "kind=write")[0], events[0]);
+}
+
+#[test]
+fn a_sign_in_is_recorded_against_its_account_and_a_failed_one_is_not() {
+    let app = TestApp::with_demo();
+    let admin = app.token(CL_ADMIN);
+    let coordinator = app.token(COORDINATOR);
+    let coordinator_id = me(&app, &coordinator);
+    let r = app
+        .post("/v1/auth/token")
+        .json(&json!({"email": COORDINATOR, "password": "not-the-password"}));
+    assert_eq!(r.status, 401);
+    let events = trail(&app, &admin, &format!("actor_id={coordinator_id}"));
+    let sign_ins: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["action"] == "POST /v1/auth/token")
+        .collect();
+    assert_eq!(sign_ins.len(), 1, "{events:?}");
+    assert_eq!(sign_ins[0]["actor_role"], "coordinator");
+    assert_eq!(sign_ins[0]["fields"], json!(["email", "password"]));
+    assert!(!trail(&app, &admin, "")
+        .iter()
+        .any(|e| e["actor_id"].is_null()));
 }
