@@ -42,7 +42,7 @@ set +e
   --request-timeout "${SCHEMATHESIS_REQUEST_TIMEOUT:-30}" \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-50}" \
   --workers "${SCHEMATHESIS_WORKERS:-1}" \
-  "${seed_args[@]}"
+  "${seed_args[@]}" "$@"
 status=$?
 set -e
 if [ $status -ne 0 ]; then
