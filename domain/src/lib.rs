@@ -22,6 +22,7 @@ pub mod records;
 pub mod referral;
 pub mod schedule;
 pub mod tariff;
+pub mod webhooks;
 
 pub use enums::{Funder, ReferrerKind, Role, RoomKind, ServiceType, Weekday};
 pub use money::Money;

@@ -1,0 +1,198 @@
+//! Where a partner's webhooks may be delivered, and when a failed delivery is tried again.
+//!
+//! A subscription's URL is checked when it is registered: only http(s), no credentials in it,
+//! and never an address inside a cloud or a network (link-local, cloud metadata, private,
+//! multicast) where a request from the server could reach what the partner cannot. The
+//! deliverer checks the address the name resolves to again at sending time, since a name can
+//! change what it points to after registration.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::time::Duration;
+
+use url::{Host, Url};
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    #[error("not a URL")]
+    Unparsable,
+    #[error("webhooks are delivered over http or https only")]
+    Scheme,
+    #[error("a webhook URL carries no user name or password; the signature authenticates us")]
+    Credentials,
+    #[error("a webhook URL needs a host")]
+    NoHost,
+    #[error(
+        "{0} is not an address webhooks may be sent to (link-local, metadata, private or local)"
+    )]
+    Forbidden(String),
+}
+
+/// Whether loopback addresses are allowed: only for local development and tests, where the
+/// receiver runs on the same machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loopback {
+    Refused,
+    Allowed,
+}
+
+/// Names that reach a cloud's instance metadata service, whatever they resolve to.
+const METADATA_NAMES: &[&str] = &["metadata", "metadata.google.internal", "instance-data"];
+
+/// The URL, checked for registration.
+pub fn check_endpoint(raw: &str, loopback: Loopback) -> Result<Url, EndpointError> {
+    let url = Url::parse(raw.trim()).map_err(|_| EndpointError::Unparsable)?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(EndpointError::Scheme);
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(EndpointError::Credentials);
+    }
+    match url.host() {
+        None => return Err(EndpointError::NoHost),
+        Some(Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            let local = name == "localhost" || name.ends_with(".localhost");
+            if METADATA_NAMES.contains(&name.as_str())
+                || name.ends_with(".internal")
+                || (local && loopback == Loopback::Refused)
+            {
+                return Err(EndpointError::Forbidden(name));
+            }
+        }
+        Some(Host::Ipv4(ip)) => check_ip(IpAddr::V4(ip), loopback)?,
+        Some(Host::Ipv6(ip)) => check_ip(IpAddr::V6(ip), loopback)?,
+    }
+    Ok(url)
+}
+
+/// An address a delivery may be sent to (also for the address a name resolves to).
+pub fn check_ip(ip: IpAddr, loopback: Loopback) -> Result<(), EndpointError> {
+    let refused = match ip {
+        IpAddr::V4(v4) => refused_v4(v4, loopback),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => refused_v4(v4, loopback),
+            None => refused_v6(v6, loopback),
+        },
+    };
+    if refused {
+        Err(EndpointError::Forbidden(ip.to_string()))
+    } else {
+        Ok(())
+    }
+}
+
+fn refused_v4(ip: Ipv4Addr, loopback: Loopback) -> bool {
+    let [a, b, ..] = ip.octets();
+    ip.is_link_local()
+        || ip.is_private()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || ip.is_documentation()
+        // Shared address space (carrier-grade NAT), 100.64.0.0/10.
+        || (a == 100 && (64..128).contains(&b))
+        || (ip.is_loopback() && loopback == Loopback::Refused)
+}
+
+fn refused_v6(ip: Ipv6Addr, loopback: Loopback) -> bool {
+    let first = ip.segments()[0];
+    ip.is_unspecified()
+        || ip.is_multicast()
+        // Link-local fe80::/10 and unique local fc00::/7.
+        || (first & 0xffc0) == 0xfe80
+        || (first & 0xfe00) == 0xfc00
+        || (ip.is_loopback() && loopback == Loopback::Refused)
+}
+
+/// How many times a delivery is tried before it is given up (and kept for manual redelivery).
+pub const MAX_ATTEMPTS: u32 = 8;
+
+/// How long to wait after failed attempt number `attempt` (1-based) before the next one:
+/// 30 seconds, doubling, at most 6 hours; `None` once the attempts are spent.
+pub fn retry_after(attempt: u32) -> Option<Duration> {
+    if attempt == 0 || attempt >= MAX_ATTEMPTS {
+        return None;
+    }
+    let doubled = 30u64.saturating_mul(1u64 << (attempt - 1).min(20));
+    Some(Duration::from_secs(doubled.min(6 * 3600)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(raw: &str) -> Result<Url, EndpointError> {
+        check_endpoint(raw, Loopback::Refused)
+    }
+
+    #[test]
+    fn a_partners_https_endpoint_is_accepted() {
+        let url = check("https://hooks.cafcass.example/ccm?tenant=7").unwrap();
+        assert_eq!(url.host_str(), Some("hooks.cafcass.example"));
+        assert!(
+            check("http://203.0.113.9:8080/hook").is_err(),
+            "documentation range"
+        );
+        assert!(check("http://8.8.8.8/hook").is_ok());
+    }
+
+    #[test]
+    fn only_http_and_https_without_credentials() {
+        assert_eq!(check("ftp://example.org/x"), Err(EndpointError::Scheme));
+        assert_eq!(check("file:///etc/passwd"), Err(EndpointError::Scheme));
+        assert_eq!(check("javascript:alert(1)"), Err(EndpointError::Scheme));
+        assert_eq!(check("not a url"), Err(EndpointError::Unparsable));
+        assert_eq!(
+            check("https://user:pw@example.org/"),
+            Err(EndpointError::Credentials)
+        );
+    }
+
+    #[test]
+    fn link_local_metadata_private_and_local_addresses_are_refused() {
+        for raw in [
+            "http://169.254.169.254/latest/meta-data/",
+            "http://metadata.google.internal/computeMetadata/v1/",
+            "http://metadata/",
+            "http://10.0.0.5/",
+            "http://172.16.3.4/",
+            "http://192.168.1.1/",
+            "http://100.64.0.1/",
+            "http://0.0.0.0/",
+            "http://[fe80::1]/",
+            "http://[fd00::1]/",
+            "http://[::ffff:169.254.169.254]/",
+            "http://224.0.0.1/",
+            "http://localhost:8080/",
+            "http://127.0.0.1:9000/",
+            "http://[::1]/",
+            "http://2130706433/",
+        ] {
+            assert!(
+                matches!(check(raw), Err(EndpointError::Forbidden(_))),
+                "{raw}: {:?}",
+                check(raw)
+            );
+        }
+    }
+
+    #[test]
+    fn loopback_is_allowed_only_when_configured_for_local_receivers() {
+        assert!(check_endpoint("http://127.0.0.1:9000/hook", Loopback::Allowed).is_ok());
+        assert!(check_endpoint("http://localhost:9000/hook", Loopback::Allowed).is_ok());
+        assert!(check_endpoint("http://169.254.169.254/", Loopback::Allowed).is_err());
+    }
+
+    #[test]
+    fn failed_deliveries_back_off_exponentially_then_stop() {
+        assert_eq!(retry_after(1), Some(Duration::from_secs(30)));
+        assert_eq!(retry_after(2), Some(Duration::from_secs(60)));
+        assert_eq!(retry_after(5), Some(Duration::from_secs(480)));
+        assert_eq!(
+            retry_after(MAX_ATTEMPTS - 1),
+            Some(Duration::from_secs(1920))
+        );
+        assert_eq!(retry_after(MAX_ATTEMPTS), None);
+        assert_eq!(retry_after(0), None);
+    }
+}
