@@ -20,6 +20,7 @@ pub mod presets;
 pub mod quote;
 pub mod records;
 pub mod referral;
+pub mod retention;
 pub mod schedule;
 pub mod tariff;
 pub mod webhooks;
