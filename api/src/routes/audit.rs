@@ -56,15 +56,19 @@ list_response!(AuditList, AuditEventView);
 pub struct AuditQuery {
     /// Only events about this kind of record (`referral`, `session`, `person`, `report`, ...).
     #[validate(length(min = 1, max = 64))]
+    #[param(min_length = 1, max_length = 64)]
     pub entity_type: Option<String>,
     /// Only events about this record.
     #[validate(length(min = 1, max = 64))]
+    #[param(min_length = 1, max_length = 64)]
     pub entity_id: Option<String>,
     /// Only events about this case and the records that belong to it.
     #[validate(length(min = 1, max = 64))]
+    #[param(min_length = 1, max_length = 64)]
     pub referral_id: Option<String>,
     /// Only this person's actions.
     #[validate(length(min = 1, max = 64))]
+    #[param(min_length = 1, max_length = 64)]
     pub actor_id: Option<String>,
     pub kind: Option<AuditKind>,
     /// From this instant (RFC 3339, inclusive).
