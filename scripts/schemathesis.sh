@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # schemathesis (PyPI, in .venv) against a running server on a fresh SQLite database with the
-# demo data and a staff (org admin) token. Fails on any finding.
+# demo data and a staff (org admin) token. Fails on any finding. The auth rate limit is raised
+# so the fuzzing reaches the login and refresh logic rather than stopping at 429.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSION=4.32.5
@@ -15,7 +16,7 @@ ${CARGO:-cargo} build -q -p ccm-api
 bin=${CARGO_TARGET_DIR:-target}/debug/ccm
 dir=$(mktemp -d /tmp/ccm-schemathesis.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-DATABASE_URL="sqlite://$dir/ccm.db" CCM_DOCUMENT_DIR="$dir/documents" CCM_BIND="127.0.0.1:$port" CCM_ACCESS_TOKEN_TTL_SECS=7200 RUST_LOG=warn \
+DATABASE_URL="sqlite://$dir/ccm.db" CCM_DOCUMENT_DIR="$dir/documents" CCM_BIND="127.0.0.1:$port" CCM_ACCESS_TOKEN_TTL_SECS=7200 CCM_AUTH_RATE_PER_MINUTE=10000 RUST_LOG=warn \
   "$bin" serve --seed-demo >"$dir/server.log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$dir"; }

@@ -52,6 +52,9 @@ pub struct Config {
     pub document_max_bytes: usize,
     /// `CCM_LOGIN_MAX_FAILURES`, `CCM_LOGIN_LOCK_SECS`.
     pub lockout: LockoutPolicy,
+    /// `CCM_AUTH_RATE_PER_MINUTE`: requests to the token endpoints one client address may make
+    /// per minute, per server process (default 30).
+    pub auth_rate_per_minute: u32,
     /// `CCM_BOOTSTRAP_ADMIN_EMAIL` and `CCM_BOOTSTRAP_ADMIN_PASSWORD`: the first platform admin.
     pub bootstrap_admin: Option<(String, String)>,
     /// `CCM_WORKERS`: HTTP worker threads (default: one per core).
@@ -205,6 +208,13 @@ impl Config {
                 max_failures,
                 lock_for: time::Duration::seconds(lock_secs),
             },
+            auth_rate_per_minute: u32::try_from(bounded(
+                "CCM_AUTH_RATE_PER_MINUTE",
+                30,
+                1,
+                10_000,
+            )?)
+            .unwrap_or(30),
             bootstrap_admin,
             workers: var("CCM_WORKERS")
                 .and_then(|w| w.parse().ok())
@@ -282,6 +292,15 @@ mod tests {
         let err = config(&[("CCM_ACCESS_TOKEN_TTL_SECS", "99999999999")]).unwrap_err();
         assert!(err.0.contains("between 1 and 86400"), "{err}");
         assert!(config(&[("CCM_LOGIN_LOCK_SECS", "0")]).is_err());
+    }
+
+    #[test]
+    fn the_auth_rate_is_bounded() {
+        assert_eq!(config(&[]).unwrap().auth_rate_per_minute, 30);
+        assert!(config(&[("CCM_AUTH_RATE_PER_MINUTE", "0")]).is_err());
+        assert!(config(&[("CCM_AUTH_RATE_PER_MINUTE", "10001")]).is_err());
+        let c = config(&[("CCM_AUTH_RATE_PER_MINUTE", "10000")]).unwrap();
+        assert_eq!(c.auth_rate_per_minute, 10_000);
     }
 
     #[test]

@@ -11,8 +11,10 @@ pub mod error;
 pub mod extract;
 pub mod http;
 pub mod idempotency;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod rate_limit;
 pub mod routes;
 pub mod security;
 pub mod seed;
@@ -31,7 +33,9 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::middleware::{fallback, problems_and_request_ids, RouteTable};
+use crate::rate_limit::RateLimiter;
 use crate::state::AppState;
 
 /// Everything an application instance shares across worker threads.
@@ -40,21 +44,28 @@ pub struct Shared {
     pub state: AppState,
     pub doc: Arc<utoipa::openapi::OpenApi>,
     pub routes: RouteTable,
+    /// Per process, not per worker: a worker thread must not multiply the allowance.
+    pub auth_limiter: Arc<RateLimiter>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl Shared {
     pub fn new(state: AppState) -> Shared {
         let doc = openapi::document();
         let routes = RouteTable::from_openapi(&doc);
+        let auth_limiter = Arc::new(RateLimiter::per_minute(state.config.auth_rate_per_minute));
         Shared {
             state,
             doc: Arc::new(doc),
             routes,
+            auth_limiter,
+            metrics: Arc::new(Metrics::new()),
         }
     }
 }
 
-/// The application: routes, Swagger UI, error handling, request ids, CORS and body limits.
+/// The application: routes, Swagger UI, error handling, request ids, CORS, body limits, the
+/// auth endpoints' rate limit and metrics.
 pub fn app(
     shared: &Shared,
 ) -> App<
@@ -73,16 +84,22 @@ pub fn app(
         .split_for_parts();
     app.app_data(web::Data::new(shared.state.clone()))
         .app_data(web::Data::new(shared.routes.clone()))
+        .app_data(web::Data::from(shared.auth_limiter.clone()))
+        .app_data(web::Data::from(shared.metrics.clone()))
         .app_data(web::PayloadConfig::new(config.max_body_bytes))
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", (*shared.doc).clone()))
         .default_service(web::to(fallback))
         .wrap(from_fn(audit::trail))
         .wrap(from_fn(problems_and_request_ids))
         .wrap(from_fn(idempotency::idempotency))
+        // Outside idempotency: a refused request must not leave a key behind.
+        .wrap(from_fn(rate_limit::limit_auth))
         .wrap(Condition::new(
             !config.cors_origins.is_empty(),
             cors(&config.cors_origins),
         ))
+        // Outside the rest, to count every answer with its final status.
+        .wrap(from_fn(metrics::record))
         .wrap(TracingLogger::<middleware::RedactedRootSpan>::new())
 }
 

@@ -200,6 +200,28 @@ impl r2d2::ManageConnection for Manager {
 
 type Pool = r2d2::Pool<Manager>;
 
+/// How much of a connection pool is in use, for monitoring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolState {
+    /// Connections handed out now.
+    pub in_use: u32,
+    /// Connections open and waiting.
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
+}
+
+impl PoolState {
+    fn of(pool: &Pool) -> PoolState {
+        let state = pool.state();
+        PoolState {
+            in_use: state.connections.saturating_sub(state.idle_connections),
+            idle: state.idle_connections,
+            max: pool.max_size(),
+        }
+    }
+}
+
 /// The pools. On SQLite writes go through one connection (one writer beats many contending for
 /// the file lock) and reads through their own pool; on PostgreSQL both share one pool.
 #[derive(Clone)]
@@ -267,6 +289,18 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The pools' use, by name: `read` and `write` on SQLite (readers and the one writer), a
+    /// single `shared` pool on PostgreSQL.
+    pub fn pool_state(&self) -> Vec<(&'static str, PoolState)> {
+        match self.backend {
+            Backend::Postgres => vec![("shared", PoolState::of(&self.write))],
+            Backend::Sqlite => vec![
+                ("read", PoolState::of(&self.read)),
+                ("write", PoolState::of(&self.write)),
+            ],
+        }
     }
 
     /// Applies every pending migration; returns the versions applied.

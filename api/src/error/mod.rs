@@ -418,10 +418,15 @@ problem_response!(
     Unprocessable,
     "Well-formed but invalid input; `errors` names each field."
 );
-problem_response!(
-    TooManyRequests,
-    "Too many attempts; retry after the Retry-After header's seconds."
-);
+/// Too many attempts; retry after the Retry-After header's seconds.
+#[derive(ToResponse)]
+#[response(
+    description = "Too many attempts; retry after the Retry-After header's seconds.",
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u64, description = "Whole seconds to wait before trying again."))
+)]
+#[allow(dead_code)]
+pub struct TooManyRequests(Problem);
 problem_response!(Unavailable, "The database is unavailable; retry later.");
 
 /// The errors of an authenticated create (POST): for `responses(..., CreateErrors)`.

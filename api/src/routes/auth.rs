@@ -72,7 +72,9 @@ const WRONG_CREDENTIALS: &str = "the e-mail address or password is wrong";
 /// Log in with e-mail and password.
 ///
 /// Five wrong passwords in a row for one address lock it for 15 minutes (429 with
-/// `Retry-After`), whether or not an account exists for it.
+/// `Retry-After`), whether or not an account exists for it. Each client IP address may also
+/// call the auth endpoints only so often (`CCM_AUTH_RATE_PER_MINUTE`, 30 a minute by default):
+/// over that, 429 with `Retry-After` in seconds, and the request is not processed.
 #[utoipa::path(
     tag = "auth",
     request_body = TokenRequest,
@@ -193,7 +195,8 @@ fn stored(at: time::OffsetDateTime) -> time::PrimitiveDateTime {
 /// Exchange a refresh token for a new access token and a new refresh token.
 ///
 /// Each refresh token works once. Presenting one that was already used revokes every token of
-/// that login, since only a copy (a stolen token) could be presented twice.
+/// that login, since only a copy (a stolen token) could be presented twice. Limited per client
+/// IP address with the other auth endpoints (429 with `Retry-After`).
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
@@ -203,6 +206,7 @@ fn stored(at: time::OffsetDateTime) -> time::PrimitiveDateTime {
         (status = 401, response = error::Unauthorized),
         (status = 415, response = error::UnsupportedMediaType),
         (status = 422, response = error::Unprocessable),
+        (status = 429, response = error::TooManyRequests),
     )
 )]
 #[post("/auth/refresh")]
@@ -262,13 +266,15 @@ pub async fn refresh(
 }
 
 /// Log out: revoke the refresh token and every token of the same login. Always 204, so the
-/// answer reveals nothing about the token.
+/// answer reveals nothing about the token. Limited per client IP address with the other auth
+/// endpoints (429 with `Retry-After`).
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
     responses(
         (status = 204, description = "Logged out."),
         error::BodyErrors,
+        (status = 429, response = error::TooManyRequests),
     )
 )]
 #[post("/auth/logout")]

@@ -1,10 +1,11 @@
-//! Liveness and readiness, for load balancers and orchestrators.
+//! Liveness, readiness and metrics, for load balancers, orchestrators and monitoring.
 
 use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{self, ApiError};
+use crate::metrics::Metrics;
 use crate::state::AppState;
 use ccm_persistence::Backend;
 
@@ -61,4 +62,33 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         status: "ready",
         database,
     }))
+}
+
+/// Prometheus metrics in the text exposition format.
+///
+/// Requests answered and their latency (`ccm_http_requests_total`,
+/// `ccm_http_request_duration_seconds`) by route pattern (`/v1/referrals/{id}`, never the id;
+/// `unmatched` for unknown paths), method and status; the database pools' connections in use,
+/// idle and at most (`ccm_db_pool_connections_*`, pool `read` and `write` on SQLite, `shared`
+/// on PostgreSQL); `ccm_uptime_seconds` and `ccm_build_info`. Counts are per server process.
+///
+/// No token is needed: the figures name no person or record, only routes and counts. It is
+/// served on the API's own address and port, so a deployment that exposes the API publicly
+/// should keep `/metrics` to its monitoring network at the proxy.
+#[utoipa::path(
+    tag = "health",
+    responses((
+        status = 200,
+        description = "The metrics, in Prometheus text format 0.0.4.",
+        body = String,
+        content_type = "text/plain; version=0.0.4",
+        example = json!("# TYPE ccm_uptime_seconds gauge\nccm_uptime_seconds 42.5\n"),
+    ))
+)]
+#[get("/metrics")]
+pub async fn metrics(metrics: web::Data<Metrics>, state: web::Data<AppState>) -> HttpResponse {
+    let pools = state.db.pool_state();
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(metrics.render(&pools))
 }

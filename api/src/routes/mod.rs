@@ -29,6 +29,7 @@ pub mod waiting_lists;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(health::metrics)
         .service(scope::scope("/v1").configure(v1));
 }
 
