@@ -9,9 +9,11 @@ mod macros;
 
 pub mod access;
 pub mod catalogue;
+pub mod clients;
 pub mod confidential;
 pub mod dates;
 pub mod enums;
+pub mod events;
 pub mod lockout;
 pub mod london;
 pub mod money;
