@@ -57,12 +57,13 @@ pub fn required_scope(method: &str, pattern: &str) -> Result<Scope, Refusal> {
 /// Session lists, documents, reports in draft and the rest are staff or party views.
 fn is_referral_route(rest: &str) -> bool {
     let parts: Vec<&str> = rest.split('/').collect();
-    match parts.as_slice() {
-        ["referrals"] | ["referrals", "{id}"] => true,
-        ["referrals", "{id}", "attendance"] => true,
-        ["referrals", "{id}", "withdraw"] => true,
-        _ => false,
-    }
+    matches!(
+        parts.as_slice(),
+        ["referrals"]
+            | ["referrals", "{id}"]
+            | ["referrals", "{id}", "attendance"]
+            | ["referrals", "{id}", "withdraw"]
+    )
 }
 
 /// Reads a client's granted scopes from their stored, space-separated form. Unknown words are

@@ -1,6 +1,8 @@
 //! Indirect (letterbox) contact: a case's agreed schedule and its log of items. Items hold no
 //! addresses; the address an item is sent to is its recipient party's, kept with the person.
 
+use crate::webhooks::Change;
+use ccm_domain::events::EventKind;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
@@ -111,7 +113,16 @@ pub fn insert(conn: &mut AnyConnection, item: &Item) -> Result<(), StoreError> {
     diesel::insert_into(indirect_items::table)
         .values(item)
         .execute(conn)?;
-    Ok(())
+    crate::webhooks::emit(
+        conn,
+        Change {
+            referral_id: &item.referral_id,
+            kind: EventKind::IndirectItem,
+            id: &item.id,
+            state: &item.status,
+            at: item.created_at,
+        },
+    )
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Item, StoreError> {
@@ -129,6 +140,10 @@ pub fn update(
     changes: &ItemChanges,
     at: PrimitiveDateTime,
 ) -> Result<Item, StoreError> {
+    let before = match &changes.status {
+        Some(_) => Some(find(conn, id)?.status),
+        None => None,
+    };
     diesel::update(indirect_items::table.find(id))
         .set((
             changes,
@@ -136,7 +151,20 @@ pub fn update(
             indirect_items::updated_at.eq(at),
         ))
         .execute(conn)?;
-    find(conn, id)
+    let row = find(conn, id)?;
+    if before.is_some_and(|b| b != row.status) {
+        crate::webhooks::emit(
+            conn,
+            Change {
+                referral_id: &row.referral_id,
+                kind: EventKind::IndirectItem,
+                id: &row.id,
+                state: &row.status,
+                at,
+            },
+        )?;
+    }
+    Ok(row)
 }
 
 /// A page of the case's items in the order they were logged, after the cursor.

@@ -53,11 +53,24 @@ pub fn insert_charge(conn: &mut AnyConnection, charge: &Charge) -> Result<(), St
     Ok(())
 }
 
+/// Records money in or out; a payment, refund or waiver is published as a payment event.
 pub fn insert_entry(conn: &mut AnyConnection, entry: &Entry) -> Result<(), StoreError> {
     diesel::insert_into(ledger_entries::table)
         .values(entry)
         .execute(conn)?;
-    Ok(())
+    match ccm_domain::events::payment_state(&entry.kind) {
+        Some(state) => crate::webhooks::emit(
+            conn,
+            crate::webhooks::Change {
+                referral_id: &entry.referral_id,
+                kind: ccm_domain::events::EventKind::Payment,
+                id: &entry.id,
+                state,
+                at: entry.created_at,
+            },
+        ),
+        None => Ok(()),
+    }
 }
 
 pub fn charges(conn: &mut AnyConnection, referral_id: &str) -> Result<Vec<Charge>, StoreError> {

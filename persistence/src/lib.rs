@@ -29,6 +29,7 @@ pub mod audit;
 pub mod calendar;
 pub mod casework;
 pub mod centres;
+pub mod clients;
 pub mod db;
 pub mod document_store;
 pub mod documents;
@@ -50,6 +51,7 @@ pub mod sessions;
 pub mod tariffs;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 pub use db::{AnyConnection, Backend, Db, DbConfig};
 pub use error::StoreError;

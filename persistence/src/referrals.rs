@@ -1,5 +1,7 @@
 //! Referrals (cases), the people linked to them as parties, and the log of their transitions.
 
+use crate::webhooks::Change;
+use ccm_domain::events::EventKind;
 use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
 
@@ -112,7 +114,16 @@ pub fn insert(conn: &mut AnyConnection, referral: &Referral) -> Result<(), Store
     diesel::insert_into(referrals::table)
         .values(referral)
         .execute(conn)?;
-    Ok(())
+    crate::webhooks::emit(
+        conn,
+        Change {
+            referral_id: &referral.id,
+            kind: EventKind::Referral,
+            id: &referral.id,
+            state: &referral.status,
+            at: referral.created_at,
+        },
+    )
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Referral, StoreError> {
@@ -374,7 +385,16 @@ pub fn insert_event(conn: &mut AnyConnection, event: &Event) -> Result<(), Store
     diesel::insert_into(referral_events::table)
         .values(event)
         .execute(conn)?;
-    Ok(())
+    crate::webhooks::emit(
+        conn,
+        Change {
+            referral_id: &event.referral_id,
+            kind: EventKind::Referral,
+            id: &event.referral_id,
+            state: &event.to_status,
+            at: event.at,
+        },
+    )
 }
 
 pub fn events(conn: &mut AnyConnection, referral_id: &str) -> Result<Vec<Event>, StoreError> {

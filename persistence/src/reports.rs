@@ -1,10 +1,12 @@
 //! Supervised session reports and their releases.
 
+use ccm_domain::events::EventKind;
 use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
 
 use crate::db::AnyConnection;
 use crate::schema::{referrals, report_releases, reports};
+use crate::webhooks::Change;
 use crate::StoreError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -68,7 +70,16 @@ pub fn insert(conn: &mut AnyConnection, report: &Report) -> Result<(), StoreErro
     diesel::insert_into(reports::table)
         .values(report)
         .execute(conn)?;
-    Ok(())
+    crate::webhooks::emit(
+        conn,
+        Change {
+            referral_id: &report.referral_id,
+            kind: EventKind::Report,
+            id: &report.id,
+            state: &report.status,
+            at: report.created_at,
+        },
+    )
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Report, StoreError> {
@@ -97,6 +108,10 @@ pub fn update(
     changes: &ReportChanges,
     at: PrimitiveDateTime,
 ) -> Result<Report, StoreError> {
+    let before = match &changes.status {
+        Some(_) => Some(find(conn, id)?.status),
+        None => None,
+    };
     diesel::update(reports::table.find(id))
         .set((
             changes,
@@ -104,7 +119,20 @@ pub fn update(
             reports::updated_at.eq(at),
         ))
         .execute(conn)?;
-    find(conn, id)
+    let row = find(conn, id)?;
+    if before.is_some_and(|b| b != row.status) {
+        crate::webhooks::emit(
+            conn,
+            Change {
+                referral_id: &row.referral_id,
+                kind: EventKind::Report,
+                id: &row.id,
+                state: &row.status,
+                at,
+            },
+        )?;
+    }
+    Ok(row)
 }
 
 pub fn insert_release(conn: &mut AnyConnection, release: &Release) -> Result<(), StoreError> {

@@ -1,10 +1,12 @@
 //! Contact sessions and each parent's planned and actual times at them.
 
+use ccm_domain::events::EventKind;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::db::AnyConnection;
 use crate::schema::{rooms, session_parties, sessions, users};
+use crate::webhooks::Change;
 use crate::StoreError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -102,7 +104,16 @@ pub fn insert(
             .values(party)
             .execute(conn)?;
     }
-    Ok(())
+    crate::webhooks::emit(
+        conn,
+        Change {
+            referral_id: &session.referral_id,
+            kind: EventKind::Session,
+            id: &session.id,
+            state: &session.status,
+            at: session.created_at,
+        },
+    )
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Session, StoreError> {
@@ -142,6 +153,10 @@ pub fn update(
     changes: &SessionChanges,
     at: PrimitiveDateTime,
 ) -> Result<Session, StoreError> {
+    let before = match &changes.status {
+        Some(_) => Some(find(conn, id)?.status),
+        None => None,
+    };
     diesel::update(sessions::table.find(id))
         .set((
             changes,
@@ -149,7 +164,20 @@ pub fn update(
             sessions::updated_at.eq(at),
         ))
         .execute(conn)?;
-    find(conn, id)
+    let row = find(conn, id)?;
+    if before.is_some_and(|b| b != row.status) {
+        crate::webhooks::emit(
+            conn,
+            Change {
+                referral_id: &row.referral_id,
+                kind: EventKind::Session,
+                id: &row.id,
+                state: &row.status,
+                at,
+            },
+        )?;
+    }
+    Ok(row)
 }
 
 /// Takes the room's row lock for the rest of the transaction, so two bookings of one room
