@@ -209,6 +209,7 @@ pub fn signed_in(user_id: &str, role: ccm_domain::Role, provider_id: Option<&str
         user_id: user_id.to_string(),
         role,
         provider_id: provider_id.map(str::to_string),
+        client_id: None,
     });
 }
 

@@ -74,6 +74,14 @@ pub struct Config {
     /// `CCM_REPORT_DUE_WORKING_DAYS`: how many working days after a supervised session its
     /// report is due (default 5).
     pub report_due_working_days: u32,
+    /// `CCM_WEBHOOK_POLL_MS`: how often a server looks for webhook deliveries that are due
+    /// (default 1000; 0 turns delivery off in this process).
+    pub webhook_poll_ms: u64,
+    /// `CCM_WEBHOOK_TIMEOUT_SECS`: how long a partner's receiver has to answer (default 10).
+    pub webhook_timeout: Duration,
+    /// `CCM_WEBHOOK_ALLOW_LOOPBACK=true`: allow webhooks to 127.0.0.1/::1 (local development
+    /// and tests only; refused in production).
+    pub webhook_loopback: ccm_domain::webhooks::Loopback,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -163,6 +171,19 @@ impl Config {
                 )))
             }
         };
+        let webhook_loopback = match var("CCM_WEBHOOK_ALLOW_LOOPBACK").as_deref() {
+            None | Some("false") => ccm_domain::webhooks::Loopback::Refused,
+            Some("true") if environment == Environment::Production => return Err(ConfigError(
+                "CCM_WEBHOOK_ALLOW_LOOPBACK=true is for development only, not CCM_ENV=production"
+                    .into(),
+            )),
+            Some("true") => ccm_domain::webhooks::Loopback::Allowed,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "CCM_WEBHOOK_ALLOW_LOOPBACK={other:?} is not known: use true or false"
+                )))
+            }
+        };
         let max_failures =
             u32::try_from(bounded("CCM_LOGIN_MAX_FAILURES", 5, 1, 100)?).unwrap_or(5);
         let lock_secs =
@@ -234,6 +255,9 @@ impl Config {
                 60,
             )?)
             .unwrap_or(5),
+            webhook_poll_ms: bounded("CCM_WEBHOOK_POLL_MS", 1_000, 0, 3_600_000)?,
+            webhook_timeout: Duration::from_secs(bounded("CCM_WEBHOOK_TIMEOUT_SECS", 10, 1, 120)?),
+            webhook_loopback,
         })
     }
 

@@ -10,12 +10,13 @@ use actix_web::{web, FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, OrNotFound};
 use crate::security::Claims;
 use crate::state::AppState;
 use ccm_domain::access::Actor;
+use ccm_domain::clients::Refusal;
 use ccm_domain::Role;
-use ccm_persistence::{users, StoreError};
+use ccm_persistence::{clients, users, StoreError};
 
 /// A JSON body, deserialised and validated. Syntax errors are 400; a wrong type, an unknown or
 /// missing field, or a failed validation is 422 naming the field.
@@ -58,6 +59,53 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
                 .validate()
                 .map_err(|e| ApiError::validation(field_errors(&e)))?;
             Ok(ValidJson(value))
+        })
+    }
+}
+
+/// A body as JSON or, for OAuth2 clients (which send their token requests so),
+/// `application/x-www-form-urlencoded`; either way validated, errors naming the field (422).
+pub struct JsonOrForm<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonOrForm<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|m| {
+                m.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        if !is_form {
+            let json = ValidJson::<T>::from_request(req, payload);
+            return Box::pin(async move { json.await.map(|ValidJson(v)| JsonOrForm(v)) });
+        }
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(|e| ApiError::BadRequest {
+                detail: format!("the request body could not be read: {e}"),
+                errors: vec![],
+            })?;
+            let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
+            let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
+                let path = e.path().to_string();
+                let message = e.into_inner().to_string();
+                let field = if message.starts_with("missing field") {
+                    message.split('`').nth(1).unwrap_or("body").to_string()
+                } else {
+                    path_or_body(&path)
+                };
+                ApiError::validation(vec![FieldError::new(field, "invalid", message)])
+            })?;
+            value
+                .validate()
+                .map_err(|e| ApiError::validation(field_errors(&e)))?;
+            Ok(JsonOrForm(value))
         })
     }
 }
@@ -216,6 +264,8 @@ pub struct Principal {
     pub user_id: String,
     pub role: Role,
     pub provider_id: Option<String>,
+    /// Set when the caller is a partner's API client (acting as a referrer, within its scopes).
+    pub client_id: Option<String>,
 }
 
 impl Principal {
@@ -236,32 +286,78 @@ impl FromRequest for Principal {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let claims = bearer_claims(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let method = req.method().as_str().to_string();
+        let pattern = req.match_pattern().unwrap_or_default();
         Box::pin(async move {
             let (claims, state) = (
                 claims?,
                 state.ok_or_else(|| ApiError::Internal("application state missing".into()))?,
             );
-            let user = state
-                .read(move |conn| match users::find(conn, &claims.sub) {
-                    Err(StoreError::NotFound) => Err(ApiError::Unauthorized(
-                        "the account no longer exists".into(),
-                    )),
-                    other => Ok(other?),
+            let client_id = claims.cid.clone();
+            let (user, client) = state
+                .read(move |conn| {
+                    let user = match users::find(conn, &claims.sub) {
+                        Err(StoreError::NotFound) => {
+                            return Err(ApiError::Unauthorized(
+                                "the account no longer exists".into(),
+                            ))
+                        }
+                        other => other?,
+                    };
+                    let client = match &claims.cid {
+                        Some(id) => Some(clients::find(conn, id).or_not_found("API client")?),
+                        None => None,
+                    };
+                    Ok((user, client))
                 })
-                .await?;
+                .await
+                .map_err(|e| match e {
+                    ApiError::NotFound(_) => {
+                        ApiError::Unauthorized("the API client no longer exists".into())
+                    }
+                    other => other,
+                })?;
             if !user.active {
                 return Err(ApiError::Unauthorized(
                     "this account has been deactivated".into(),
                 ));
             }
+            if let Some(client) = &client {
+                check_client(client, &user.id, &method, &pattern)?;
+            }
             let principal = Principal {
                 role: user.role()?,
                 user_id: user.id,
                 provider_id: user.provider_id,
+                client_id,
             };
             crate::audit::actor(&principal);
             Ok(principal)
         })
+    }
+}
+
+/// A client's token works while the client is not revoked, and only within its scopes.
+fn check_client(
+    client: &clients::Client,
+    user_id: &str,
+    method: &str,
+    pattern: &str,
+) -> Result<(), ApiError> {
+    if client.revoked_at.is_some() || client.user_id != user_id {
+        return Err(ApiError::Unauthorized(
+            "this API client's access has been revoked".into(),
+        ));
+    }
+    let granted = ccm_domain::clients::parse_scopes(&client.scopes);
+    match ccm_domain::clients::check(&granted, method, pattern) {
+        Ok(()) => Ok(()),
+        Err(Refusal::NotForClients) => Err(ApiError::Forbidden(
+            "this endpoint is for people, not API clients".into(),
+        )),
+        Err(Refusal::MissingScope(scope)) => Err(ApiError::Forbidden(format!(
+            "this API client needs the scope {scope}"
+        ))),
     }
 }
 

@@ -19,6 +19,7 @@ pub mod routes;
 pub mod security;
 pub mod seed;
 pub mod state;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -87,7 +88,13 @@ pub fn app(
         .app_data(web::Data::from(shared.auth_limiter.clone()))
         .app_data(web::Data::from(shared.metrics.clone()))
         .app_data(web::PayloadConfig::new(config.max_body_bytes))
-        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", (*shared.doc).clone()))
+        .service(
+            SwaggerUi::new("/swagger-ui/{_:.*}")
+                .url("/openapi.json", (*shared.doc).clone())
+                // Swagger UI would otherwise send our spec's URL to validator.swagger.io from
+                // every page view on a public host name.
+                .config(utoipa_swagger_ui::Config::from("/openapi.json").validator_url("none")),
+        )
         .default_service(web::to(fallback))
         .wrap(from_fn(audit::trail))
         .wrap(from_fn(problems_and_request_ids))
@@ -142,6 +149,7 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
         server = server.workers(workers);
     }
     spawn_sweeps(&state);
+    webhooks::spawn(state.db.clone(), &state.config);
     let addrs = server.addrs();
     for addr in &addrs {
         println!("ccm listening on http://{addr}  (Swagger UI: http://{addr}/swagger-ui/)");

@@ -54,6 +54,9 @@ pub struct Claims {
     /// The caller's provider (organisation), absent for a platform admin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<String>,
+    /// The API client the token was issued to (client-credentials grant), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cid: Option<String>,
     pub iss: String,
     pub aud: String,
     pub iat: i64,
@@ -92,11 +95,32 @@ impl JwtKeys {
         role: Role,
         provider_id: Option<&str>,
     ) -> Result<String, ApiError> {
+        self.issue_as(user_id, role, provider_id, None)
+    }
+
+    /// A token for an API client, acting through its referrer account.
+    pub fn issue_for_client(
+        &self,
+        user_id: &str,
+        provider_id: &str,
+        client_id: &str,
+    ) -> Result<String, ApiError> {
+        self.issue_as(user_id, Role::Referrer, Some(provider_id), Some(client_id))
+    }
+
+    fn issue_as(
+        &self,
+        user_id: &str,
+        role: Role,
+        provider_id: Option<&str>,
+        client_id: Option<&str>,
+    ) -> Result<String, ApiError> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
             role,
             org: provider_id.map(str::to_string),
+            cid: client_id.map(str::to_string),
             iss: ISSUER.to_string(),
             aud: AUDIENCE.to_string(),
             iat: now,
@@ -124,14 +148,20 @@ impl JwtKeys {
 
 /// A new refresh token and the hash under which it is stored.
 pub fn new_refresh_token() -> Result<(String, String), ApiError> {
+    new_secret("ccmr_")
+}
+
+/// A new random secret (32 bytes, URL-safe base64) with `prefix`, and its SHA-256 hash. The
+/// prefix tells a secret scanner, and a person, what kind of secret a leaked string is.
+pub fn new_secret(prefix: &str) -> Result<(String, String), ApiError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
-    let token = format!(
-        "ccmr_{}",
+    let secret = format!(
+        "{prefix}{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
     );
-    let hash = token_hash(&token);
-    Ok((token, hash))
+    let hash = token_hash(&secret);
+    Ok((secret, hash))
 }
 
 pub fn token_hash(token: &str) -> String {

@@ -4,6 +4,8 @@
 //! The backend is SQLite (a new file per test) unless `CCM_TEST_BACKEND=postgres`, when each test
 //! gets a new schema in the database named by `TEST_DATABASE_URL`, dropped afterwards.
 
+pub mod receiver;
+
 use std::collections::BTreeMap;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -57,6 +59,10 @@ pub const TABLES: &[&str] = &[
     "indirect_schedules",
     "indirect_items",
     "documents",
+    "api_clients",
+    "webhook_subscriptions",
+    "webhook_deliveries",
+    "webhook_attempts",
 ];
 
 enum Store {
@@ -170,6 +176,9 @@ impl TestApp {
         config.workers = Some(1);
         // Tests log in many times from one address; those about the limit set their own.
         config.auth_rate_per_minute = 10_000;
+        // Tests deliver webhooks when they choose (`deliver_webhooks`), to a local receiver.
+        config.webhook_poll_ms = 0;
+        config.webhook_loopback = ccm_domain::webhooks::Loopback::Allowed;
         if let Some(dir) = &documents {
             config.document_dir = dir.0.clone();
         }
@@ -215,6 +224,28 @@ impl TestApp {
 
     pub fn backend(&self) -> Backend {
         self.db.backend()
+    }
+
+    /// Sends the webhook deliveries due now, as a server's deliverer does; how many were tried.
+    pub fn deliver_webhooks(&self) -> usize {
+        self.deliver_webhooks_at(
+            time::OffsetDateTime::now_utc(),
+            ccm_domain::webhooks::Loopback::Allowed,
+        )
+    }
+
+    /// Sends what is due at `now` (a time ahead of the clock reaches retries), with loopback
+    /// receivers allowed or not.
+    pub fn deliver_webhooks_at(
+        &self,
+        now: time::OffsetDateTime,
+        loopback: ccm_domain::webhooks::Loopback,
+    ) -> usize {
+        let settings = ccm_api::webhooks::Settings {
+            loopback,
+            timeout: std::time::Duration::from_secs(5),
+        };
+        ccm_api::webhooks::deliver_due(&self.db, settings, now).expect("a delivery pass")
     }
 
     pub fn get(&self, path: &str) -> Call<'_> {

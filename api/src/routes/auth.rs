@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::error::{self, ApiError};
-use crate::extract::ValidJson;
+use crate::extract::{JsonOrForm, ValidJson};
 use crate::security::{new_refresh_token, token_hash};
 use crate::state::AppState;
 use ccm_domain::lockout::Attempts;
@@ -26,8 +26,12 @@ pub enum GrantType {
     /// E-mail and password of a staff member, referrer or parent.
     #[default]
     Password,
+    /// A partner's API client: `client_id` and `client_secret` (OAuth2 client credentials).
+    ClientCredentials,
 }
 
+/// `email` and `password` for the password grant; `client_id` and `client_secret` for the
+/// client-credentials grant. Sent as JSON, or as a form as OAuth2 client libraries do.
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"grant_type": "password", "email": "coordinator@cl.demo.ccm", "password": "demo-password-2026"}))]
@@ -36,10 +40,47 @@ pub struct TokenRequest {
     pub grant_type: GrantType,
     #[validate(length(min = 3, max = 254))]
     #[schema(min_length = 3, max_length = 254)]
-    pub email: String,
+    pub email: Option<String>,
     #[validate(length(min = 1, max = 1024))]
     #[schema(min_length = 1, max_length = 1024)]
-    pub password: String,
+    pub password: Option<String>,
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub client_id: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub client_secret: Option<String>,
+    /// Ignored beyond validation: a client always receives the scopes it was granted.
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
+    pub scope: Option<String>,
+}
+
+impl TokenRequest {
+    /// The two fields a grant needs, or 422 naming the first one missing.
+    fn pair(&self) -> Result<(String, String), ApiError> {
+        let (a, b, names) = match self.grant_type {
+            GrantType::Password => (&self.email, &self.password, ["email", "password"]),
+            GrantType::ClientCredentials => (
+                &self.client_id,
+                &self.client_secret,
+                ["client_id", "client_secret"],
+            ),
+        };
+        match (a, b) {
+            (Some(a), Some(b)) => Ok((a.clone(), b.clone())),
+            (None, _) => Err(ApiError::invalid(
+                names[0],
+                "required",
+                "this grant needs it",
+            )),
+            (_, None) => Err(ApiError::invalid(
+                names[1],
+                "required",
+                "this grant needs it",
+            )),
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -52,11 +93,18 @@ pub struct TokenResponse {
     #[schema(example = 900)]
     pub expires_in: u64,
     /// Exchange at `POST /v1/auth/refresh` for a new pair; each refresh token works once.
-    pub refresh_token: String,
+    /// Not issued to API clients, which ask for a new token with their secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// Seconds until the refresh token expires.
-    pub refresh_expires_in: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_expires_in: Option<u64>,
     pub user_id: String,
     pub role: Role,
+    /// An API client's granted scopes, space-separated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "referrals:write referrals:read reports:read")]
+    pub scope: Option<String>,
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -69,15 +117,21 @@ pub struct RefreshRequest {
 
 const WRONG_CREDENTIALS: &str = "the e-mail address or password is wrong";
 
-/// Log in with e-mail and password.
+/// Log in with e-mail and password, or as an API client with its id and secret.
 ///
+/// The password grant answers an access token and a refresh token. The client-credentials
+/// grant (`grant_type=client_credentials`, JSON or an OAuth2 form) answers an access token
+/// only, carrying the client's scopes; a revoked client or a rotated secret is refused (401).
 /// Five wrong passwords in a row for one address lock it for 15 minutes (429 with
 /// `Retry-After`), whether or not an account exists for it. Each client IP address may also
 /// call the auth endpoints only so often (`CCM_AUTH_RATE_PER_MINUTE`, 30 a minute by default):
 /// over that, 429 with `Retry-After` in seconds, and the request is not processed.
 #[utoipa::path(
     tag = "auth",
-    request_body = TokenRequest,
+    request_body(content(
+        (TokenRequest = "application/json"),
+        (TokenRequest = "application/x-www-form-urlencoded"),
+    )),
     responses(
         (status = 200, description = "Logged in.", body = TokenResponse),
         (status = 400, response = error::BadRequest),
@@ -90,17 +144,22 @@ const WRONG_CREDENTIALS: &str = "the e-mail address or password is wrong";
 #[post("/auth/token")]
 pub async fn token(
     state: web::Data<AppState>,
-    body: ValidJson<TokenRequest>,
+    body: JsonOrForm<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0;
-    let email = request.email.trim().to_lowercase();
+    let (first, secret) = request.pair()?;
+    if request.grant_type == GrantType::ClientCredentials {
+        let issued = super::clients::grant(&state, first, secret).await?;
+        return Ok(HttpResponse::Ok().json(issued));
+    }
+    let email = first.trim().to_lowercase();
     let lookup = email.clone();
     let (counted, user) = reserve_attempt(&state, &email, move |conn| {
         Ok(users::find_by_email(conn, &lookup)?)
     })
     .await?;
     let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
-    let password_ok = state.verify_password(stored_hash, request.password).await?;
+    let password_ok = state.verify_password(stored_hash, secret).await?;
     let user = match user {
         Some(user) if password_ok => user,
         _ => return Err(refused(counted)),
@@ -342,9 +401,10 @@ fn token_response(
         access_token,
         token_type: "Bearer",
         expires_in: state.keys.ttl().as_secs(),
-        refresh_token,
-        refresh_expires_in: state.config.refresh_token_ttl.as_secs(),
+        refresh_token: Some(refresh_token),
+        refresh_expires_in: Some(state.config.refresh_token_ttl.as_secs()),
         user_id,
         role,
+        scope: None,
     }
 }

@@ -70,7 +70,8 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 /// `ccm_http_request_duration_seconds`) by route pattern (`/v1/referrals/{id}`, never the id;
 /// `unmatched` for unknown paths), method and status; the database pools' connections in use,
 /// idle and at most (`ccm_db_pool_connections_*`, pool `read` and `write` on SQLite, `shared`
-/// on PostgreSQL); `ccm_uptime_seconds` and `ccm_build_info`. Counts are per server process.
+/// on PostgreSQL); `ccm_webhook_outbox_backlog` (deliveries waiting to be sent, across all
+/// processes); `ccm_uptime_seconds` and `ccm_build_info`. Counts are per server process.
 ///
 /// No token is needed: the figures name no person or record, only routes and counts. It is
 /// served on the API's own address and port, so a deployment that exposes the API publicly
@@ -88,7 +89,16 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 #[get("/metrics")]
 pub async fn metrics(metrics: web::Data<Metrics>, state: web::Data<AppState>) -> HttpResponse {
     let pools = state.db.pool_state();
+    let mut text = metrics.render(&pools);
+    // Read on each scrape; left out (not zero) when the database cannot be asked.
+    let db = state.db.clone();
+    let backlog = web::block(move || db.read(ccm_persistence::webhooks::backlog)).await;
+    if let Ok(Ok(backlog)) = backlog {
+        text.push_str("# HELP ccm_webhook_outbox_backlog Webhook deliveries waiting to be sent (due or retrying).\n");
+        text.push_str("# TYPE ccm_webhook_outbox_backlog gauge\n");
+        text.push_str(&format!("ccm_webhook_outbox_backlog {backlog}\n"));
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(metrics.render(&pools))
+        .body(text)
 }

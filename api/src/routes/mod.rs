@@ -9,6 +9,7 @@ pub mod auth;
 pub mod availability;
 pub mod calendar;
 pub mod centres;
+pub mod clients;
 pub mod documents;
 pub mod health;
 pub mod indirect;
@@ -25,6 +26,7 @@ pub mod sessions;
 pub mod tariffs;
 pub mod users;
 pub mod waiting_lists;
+pub mod webhooks;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -54,4 +56,6 @@ fn v1(cfg: &mut ServiceConfig) {
     availability::configure(cfg);
     audit::configure(cfg);
     safeguarding::configure(cfg);
+    clients::configure(cfg);
+    webhooks::configure(cfg);
 }

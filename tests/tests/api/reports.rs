@@ -17,7 +17,7 @@ fn text(t: OffsetDateTime) -> String {
 
 /// Books one session for the case, pays for it if it has a charge, moves it `ago` into the
 /// past and checks both parents in and out: the session is over.
-fn held_session(app: &TestApp, id: &str, body: Value, ago: Duration) -> String {
+pub(crate) fn held_session(app: &TestApp, id: &str, body: Value, ago: Duration) -> String {
     let coordinator = app.token(COORDINATOR);
     let booked = app
         .post(&format!("/v1/referrals/{id}/sessions"))

@@ -115,6 +115,21 @@ pub async fn create_referral(
                     ),
                 ));
             }
+            if let Some(client_id) = &caller.client_id {
+                // A partner's system refers as the kind of body it was registered for, so the
+                // reports it can read are the ones released to that body.
+                let client = ccm_persistence::clients::find(conn, client_id)?;
+                if client.organisation_kind != new.referrer.kind.as_str() {
+                    return Err(ApiError::invalid(
+                        "referrer.kind",
+                        "client_kind",
+                        format!(
+                            "this API client refers as {}; referrer.kind must be that",
+                            client.organisation_kind
+                        ),
+                    ));
+                }
+            }
             let at = workflow::stored(now);
             let id = new_id();
             crate::audit::subject("referral", &id);
