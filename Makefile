@@ -2,11 +2,12 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test lint fmt-check clippy test-sqlite test-postgres schemathesis openapi bench fuzz clean-data help
+.PHONY: run test lint fmt-check clippy test-sqlite test-postgres schemathesis test-browser openapi bench fuzz clean-data help
 
 help:
 	@echo "make run            build (release) and serve on embedded SQLite with demo data"
-	@echo "make test           fmt, clippy, all tests on SQLite and PostgreSQL, OpenAPI drift, schemathesis"
+	@echo "make test           fmt, clippy, all tests on SQLite and PostgreSQL, OpenAPI drift, schemathesis, browser"
+	@echo "make test-browser   Swagger UI in headless Chromium: authorize, try GET /v1/me and POST /v1/quotes"
 	@echo "make lint           fmt check and clippy -D warnings"
 	@echo "make openapi        regenerate openapi.yaml from the code"
 	@echo "make bench          load-test a release build on 127.0.0.1 (SQLite and PostgreSQL)"
@@ -17,7 +18,7 @@ run:
 	"$${CARGO_TARGET_DIR:-target}/release/ccm" serve --seed-demo
 
 ## Everything CI checks.
-test: lint test-sqlite test-postgres schemathesis
+test: lint test-sqlite test-postgres schemathesis test-browser
 	@echo "make test: all checks passed"
 
 lint: fmt-check clippy
@@ -41,6 +42,10 @@ test-postgres:
 ## schemathesis against a running server (SQLite, demo data, a staff token).
 schemathesis:
 	scripts/schemathesis.sh
+
+## Swagger UI in headless Chromium against a running server (no request may leave 127.0.0.1).
+test-browser:
+	scripts/browser-test.sh
 
 ## A bigger schemathesis budget with a new random seed each run.
 fuzz:

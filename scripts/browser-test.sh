@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Swagger UI in headless Chromium (Debian's package, driven by playwright-core from
+# tests/browser) against a running server on a fresh SQLite database with the demo data: the
+# page renders with no requests leaving the machine, Authorize sends the token, and "Try it out"
+# works for GET /v1/me and POST /v1/quotes. On failure it prints where the screenshot is.
+# CCM_BROWSER_HOST=ccm.test opens the page under a non-loopback name (see tests/browser).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+
+packages=()
+[ -x /usr/bin/chromium ] || packages+=(chromium)
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "installing: ${packages[*]}"
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+
+# npm ci again whenever the lock file is newer than what it installed.
+if [ ! -f tests/browser/node_modules/.package-lock.json ] ||
+  [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+${CARGO:-cargo} build -q -p ccm-api
+bin=${CARGO_TARGET_DIR:-target}/debug/ccm
+dir=$(mktemp -d /tmp/ccm-browser.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+DATABASE_URL="sqlite://$dir/ccm.db" CCM_DOCUMENT_DIR="$dir/documents" CCM_BIND="127.0.0.1:$port" CCM_AUTH_RATE_PER_MINUTE=10000 RUST_LOG=warn \
+  "$bin" serve --seed-demo >"$dir/server.log" 2>&1 &
+server=$!
+cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$dir"; }
+trap cleanup EXIT
+
+base="http://127.0.0.1:$port"
+for _ in $(seq 1 100); do
+  curl -sf "$base/readyz" >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || { cat "$dir/server.log"; exit 1; }
+  sleep 0.2
+done
+token=$(curl -sf -X POST "$base/v1/auth/token" -H 'Content-Type: application/json' \
+  -d '{"email":"orgadmin@cl.example.org","password":"demo-password-2026"}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+
+set +e
+CCM_BASE_URL="$base" CCM_TOKEN="$token" node tests/browser/swagger.mjs
+status=$?
+set -e
+if [ $status -ne 0 ]; then
+  echo "browser test failed (exit $status); server log tail:"
+  tail -20 "$dir/server.log"
+fi
+exit $status
