@@ -3,7 +3,9 @@
 # tests/browser) against a running server on a fresh SQLite database with the demo data: the
 # page renders with no requests leaving the machine, Authorize sends the token, and "Try it out"
 # works for GET /v1/me and POST /v1/quotes. On failure it prints where the screenshot is.
-# CCM_BROWSER_HOST=ccm.test opens the page under a non-loopback name (see tests/browser).
+# The page is opened as http://ccm.test:PORT (mapped to 127.0.0.1), as a deployment is seen: on
+# a loopback name Swagger UI skips requests it makes elsewhere. CCM_BROWSER_HOST=127.0.0.1 opens
+# it by address.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive

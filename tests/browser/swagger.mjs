@@ -2,16 +2,17 @@
 // call GET /v1/me and POST /v1/quotes through "Try it out", and read the answers off the page.
 // Run by scripts/browser-test.sh, or by hand:
 //   CCM_BASE_URL=http://127.0.0.1:PORT [CCM_TOKEN=...] node swagger.mjs
-// (without CCM_TOKEN it logs in as the demo org admin). CCM_BROWSER_HOST=ccm.test opens the
-// page under that name instead (Chromium maps it to 127.0.0.1), as a deployment is seen:
-// Swagger UI treats loopback addresses specially.
+// (without CCM_TOKEN it logs in as the demo org admin). The page is opened as ccm.test (Chromium
+// maps it to 127.0.0.1), as a deployment is seen: Swagger UI treats loopback names specially
+// (it skips its call to validator.swagger.io there). CCM_BROWSER_HOST=127.0.0.1 opens it by
+// address.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const base = (process.env.CCM_BASE_URL || '').replace(/\/$/, '');
-const host = process.env.CCM_BROWSER_HOST || '127.0.0.1';
+const host = process.env.CCM_BROWSER_HOST || 'ccm.test';
 const pageBase = base.replace('127.0.0.1', host);
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const OVERALL_MS = 60_000;
