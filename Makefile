@@ -2,11 +2,12 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test lint fmt-check clippy test-sqlite test-postgres schemathesis openapi bench fuzz clean-data help
+.PHONY: run test lint fmt-check clippy test-sqlite test-postgres schemathesis test-faults openapi bench fuzz clean-data help
 
 help:
 	@echo "make run            build (release) and serve on embedded SQLite with demo data"
-	@echo "make test           fmt, clippy, all tests on SQLite and PostgreSQL, OpenAPI drift, schemathesis"
+	@echo "make test           fmt, clippy, all tests on SQLite and PostgreSQL, OpenAPI drift, schemathesis, fault tests"
+	@echo "make test-faults    kill the server mid-write (SQLite) and restart PostgreSQL under two servers' load"
 	@echo "make lint           fmt check and clippy -D warnings"
 	@echo "make openapi        regenerate openapi.yaml from the code"
 	@echo "make bench          load-test a release build on 127.0.0.1 (SQLite and PostgreSQL)"
@@ -17,7 +18,7 @@ run:
 	"$${CARGO_TARGET_DIR:-target}/release/ccm" serve --seed-demo
 
 ## Everything CI checks.
-test: lint test-sqlite test-postgres schemathesis
+test: lint test-sqlite test-postgres schemathesis test-faults
 	@echo "make test: all checks passed"
 
 lint: fmt-check clippy
@@ -41,6 +42,12 @@ test-postgres:
 ## schemathesis against a running server (SQLite, demo data, a staff token).
 schemathesis:
 	scripts/schemathesis.sh
+
+## Fault tests under write load: SIGKILL of the server on SQLite, then a PostgreSQL restart
+## under two servers (skipped, loudly, without local PostgreSQL binaries). About 40 s.
+test-faults:
+	scripts/fault-sqlite.sh
+	scripts/fault-postgres.sh
 
 ## A bigger schemathesis budget with a new random seed each run.
 fuzz:
