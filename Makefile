@@ -2,12 +2,13 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test lint fmt-check clippy test-sqlite test-postgres schemathesis test-browser openapi bench fuzz clean-data help
+.PHONY: run test lint fmt-check clippy test-sqlite test-postgres schemathesis test-browser test-faults openapi bench fuzz clean-data help
 
 help:
 	@echo "make run            build (release) and serve on embedded SQLite with demo data"
-	@echo "make test           fmt, clippy, all tests on SQLite and PostgreSQL, OpenAPI drift, schemathesis, browser"
+	@echo "make test           fmt, clippy, all tests on SQLite and PostgreSQL, OpenAPI drift, schemathesis, browser, fault tests"
 	@echo "make test-browser   Swagger UI in headless Chromium: authorize, try GET /v1/me and POST /v1/quotes"
+	@echo "make test-faults    kill the server mid-write (SQLite) and restart PostgreSQL under two servers' load"
 	@echo "make lint           fmt check and clippy -D warnings"
 	@echo "make openapi        regenerate openapi.yaml from the code"
 	@echo "make bench          load-test a release build on 127.0.0.1 (SQLite and PostgreSQL)"
@@ -18,7 +19,7 @@ run:
 	"$${CARGO_TARGET_DIR:-target}/release/ccm" serve --seed-demo
 
 ## Everything CI checks.
-test: lint test-sqlite test-postgres schemathesis test-browser
+test: lint test-sqlite test-postgres schemathesis test-browser test-faults
 	@echo "make test: all checks passed"
 
 lint: fmt-check clippy
@@ -46,6 +47,12 @@ schemathesis:
 ## Swagger UI in headless Chromium against a running server (no request may leave 127.0.0.1).
 test-browser:
 	scripts/browser-test.sh
+
+## Fault tests under write load: SIGKILL of the server on SQLite, then a PostgreSQL restart
+## under two servers (skipped, loudly, without local PostgreSQL binaries). About 40 s.
+test-faults:
+	scripts/fault-sqlite.sh
+	scripts/fault-postgres.sh
 
 ## A bigger schemathesis budget with a new random seed each run.
 fuzz:

@@ -2,7 +2,7 @@
 
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::{
     AnsiTransactionManager, Connection, SimpleConnection, TransactionManager,
@@ -109,11 +109,18 @@ impl Target {
     }
 }
 
+/// A connection back in the pool for longer than this is pinged before it is handed out. A
+/// database restart leaves every pooled connection dead, and unpinged each would fail one
+/// request with 503 after the database is back (pool size per process); connections in
+/// steady use skip the round trip.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 /// A pooled connection that remembers whether an error showed it to be dead, so the pool drops
-/// it instead of handing it out again (r2d2's checkout test is off: it costs every request).
+/// it instead of handing it out again.
 pub struct DbConn {
     conn: AnyConnection,
     broken: bool,
+    returned_at: Instant,
 }
 
 impl DbConn {
@@ -184,16 +191,22 @@ impl r2d2::ManageConnection for Manager {
         self.establish().map(|conn| DbConn {
             conn,
             broken: false,
+            returned_at: Instant::now(),
         })
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectionError> {
+        if conn.returned_at.elapsed() < PING_AFTER_IDLE {
+            return Ok(());
+        }
         conn.conn
             .batch_execute("SELECT 1")
             .map_err(ConnectionError::CouldntSetupConfiguration)
     }
 
+    /// r2d2 asks this as each connection comes back to the pool, so its idle time starts here.
     fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.returned_at = Instant::now();
         conn.broken || conn.conn.is_broken()
     }
 }
@@ -264,7 +277,7 @@ impl Db {
             r2d2::Pool::builder()
                 .max_size(size.max(1))
                 .min_idle(Some(1))
-                .test_on_check_out(false)
+                .test_on_check_out(true)
                 .connection_timeout(config.acquire_timeout)
                 .build(m)
                 .map_err(|e| StartupError::Connect(one_line(&e.to_string())))
@@ -485,5 +498,43 @@ mod tests {
             Err(StartupError::InMemory)
         ));
         assert!(matches!(Target::parse(""), Err(StartupError::InMemory)));
+    }
+
+    /// What a database restart does to an idle pool: its connection is killed on the server
+    /// side. The next request must get a new connection, not the dead one (PostgreSQL only:
+    /// runs under `CCM_TEST_BACKEND=postgres`).
+    #[test]
+    fn a_connection_killed_while_idle_is_replaced_before_use() {
+        let url = match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if std::env::var("CCM_TEST_BACKEND").as_deref() == Ok("postgres") => url,
+            _ => return,
+        };
+        let db = Db::connect(&DbConfig {
+            pool_size: 1,
+            ..DbConfig::new(url.clone())
+        })
+        .expect("TEST_DATABASE_URL is reachable");
+        let pid = |db: &Db| -> Result<i32, StoreError> {
+            #[derive(diesel::QueryableByName)]
+            struct Pid {
+                #[diesel(sql_type = diesel::sql_types::Integer)]
+                pid: i32,
+            }
+            db.read(|conn| {
+                use diesel::RunQueryDsl;
+                diesel::sql_query("SELECT pg_backend_pid() AS pid")
+                    .get_result::<Pid>(conn)
+                    .map(|p| p.pid)
+                    .map_err(StoreError::from)
+            })
+        };
+        let before = pid(&db).unwrap();
+        let mut admin = PgConnection::establish(&url).unwrap();
+        admin
+            .batch_execute(&format!("SELECT pg_terminate_backend({before})"))
+            .unwrap();
+        std::thread::sleep(PING_AFTER_IDLE + Duration::from_millis(200));
+        let after = pid(&db).expect("the dead connection is replaced, not handed out");
+        assert_ne!(after, before);
     }
 }
