@@ -109,6 +109,19 @@ impl Target {
     }
 }
 
+/// Makes first-run set-up (loading the demo data) take turns across processes for the rest of
+/// the transaction: a transaction-scoped advisory lock on PostgreSQL; SQLite's single writer
+/// already serialises it.
+pub fn lock_setup(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    if let AnyConnection::Postgresql(pg) = conn {
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query("SELECT pg_advisory_xact_lock(20261122)"),
+            pg,
+        )?;
+    }
+    Ok(())
+}
+
 /// A connection back in the pool for longer than this is pinged before it is handed out. A
 /// database restart leaves every pooled connection dead, and unpinged each would fail one
 /// request with 503 after the database is back (pool size per process); connections in

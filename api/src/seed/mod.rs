@@ -199,6 +199,10 @@ impl Loader<'_> {
 pub fn seed_demo(db: &Db) -> Result<Option<Report>, String> {
     let hash = hash_password(DEMO_PASSWORD).map_err(|e| e.to_string())?;
     db.write(|conn| -> Result<Option<Report>, StoreError> {
+        // Two servers started together on a new PostgreSQL database would both see it empty
+        // and both seed; the second would fail on a duplicate. SQLite's writer lock already
+        // makes them take turns.
+        ccm_persistence::db::lock_setup(conn)?;
         if providers::count(conn)? > 0 {
             return Ok(None);
         }

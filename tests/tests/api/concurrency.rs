@@ -301,3 +301,21 @@ fn sixty_four_bookings_of_one_slot_through_two_servers_grant_exactly_one() {
     let stored = app.snapshot()["sessions"];
     assert_eq!(stored, 1);
 }
+
+/// Two servers started together on a new database both find it empty; the demo data is
+/// loaded once, and neither fails.
+#[test]
+fn two_processes_seeding_a_new_database_at_once_load_the_demo_data_once() {
+    let app = TestApp::spawn();
+    let other = app.db.clone();
+    let racer = std::thread::spawn(move || ccm_api::seed::seed_demo(&other));
+    let here = ccm_api::seed::seed_demo(&app.db).expect("seeds or finds it seeded");
+    let there = racer.join().unwrap().expect("seeds or finds it seeded");
+    assert_eq!(
+        u8::from(here.is_some()) + u8::from(there.is_some()),
+        1,
+        "exactly one loads the data"
+    );
+    let providers = app.get("/v1/providers").send().ok(200);
+    assert_eq!(providers["items"].as_array().unwrap().len(), 2);
+}
