@@ -12,9 +12,17 @@ if ! command -v wrk >/dev/null 2>&1; then
   echo "installing wrk (Debian package)"
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null; else sudo apt-get install -y -qq wrk; fi
 fi
-${CARGO:-cargo} build --release -q -p ccm-api
-bin=${CARGO_TARGET_DIR:-target}/release/ccm
 work=$(mktemp -d /tmp/ccm-bench.XXXXXX)
+# CCM_BIN: a binary to measure as given; by default a fresh release build, copied at once into
+# the run's folder so that another build sharing the target folder cannot swap it mid-run.
+if [ -n "${CCM_BIN:-}" ]; then
+  bin=$CCM_BIN
+else
+  ${CARGO:-cargo} build --release -q -p ccm-api
+  cp "${CARGO_TARGET_DIR:-target}/release/ccm" "$work/ccm"
+  bin=$work/ccm
+fi
+echo "measuring $bin ($("$bin" --version 2>/dev/null || echo "version unknown"))"
 server=""
 cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
@@ -28,6 +36,15 @@ cat >"$work/quote.lua" <<'LUA'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = os.getenv("QUOTE_BODY")
+LUA
+
+# Referral create: the same valid staff body each time (each request a new referral, with its
+# parties, its fee line and its audit row).
+cat >"$work/refer.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("REFER_TOKEN")
+wrk.body = os.getenv("REFER_BODY")
 LUA
 
 cat >"$work/seed_year.py" <<'PY'
@@ -136,7 +153,7 @@ end
 LUA
 
 # wrk's latency text ("1.23ms", "850.00us", "1.02s") in milliseconds.
-to_ms() { python3 -c 'import sys,re; v=sys.argv[1]; n,u=re.match(r"([\d.]+)(\w+)",v).groups(); print(round(float(n)*{"us":0.001,"ms":1,"s":1000,"m":60000}[u],2))' "$1"; }
+to_ms() { python3 -c 'import sys,re; v=sys.argv[1]; n,u=re.match(r"([\d.]+)(\w+)",v).groups(); print("%.2f" % (float(n)*{"us":0.001,"ms":1,"s":1000,"m":60000}[u]))' "$1"; }
 
 run_wrk() { # name, then wrk arguments
   local name=$1; shift
@@ -147,6 +164,7 @@ run_wrk() { # name, then wrk arguments
   p50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
   p99=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
   errors=$(awk '/Non-2xx or 3xx responses/ {print $5}' <<<"$out")
+  if grep -q 'Socket errors' <<<"$out"; then echo "$name: $(grep 'Socket errors' <<<"$out")" >&2; fi
   echo "$name|$rps|$p50|$p99|${errors:-0}" >>"$work/results"
 }
 
@@ -154,7 +172,10 @@ bench_backend() { # label, DATABASE_URL
   local label=$1 url=$2 port base token centre
   port=$(pg_free_port)
   base="http://127.0.0.1:$port"
-  DATABASE_URL=$url CCM_BIND=127.0.0.1:$port RUST_LOG=warn "$bin" serve --seed-demo >"$work/$label.log" 2>&1 &
+  # Tokens live the longest allowed (a day), so a longer BENCH_DURATION cannot outlast them; the
+  # run logs in twice, well inside the auth endpoints' default rate limit.
+  DATABASE_URL=$url CCM_BIND=127.0.0.1:$port RUST_LOG=warn CCM_ACCESS_TOKEN_TTL_SECS=86400 \
+    "$bin" serve --seed-demo >"$work/$label.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do curl -sf "$base/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
   sleep 1
@@ -187,6 +208,39 @@ bench_backend() { # label, DATABASE_URL
     "$base/v1/providers/$provider/availability?service=supported&from=$from&to=$to&minutes=120"
   BOOK_CASES=$cases BOOK_ROOM=$hall BOOK_TOKEN=$token \
     run_wrk "POST /v1/referrals/{id}/sessions (booking, clash check)" -s "$work/book.lua" "$base"
+  # Referral create as CL's coordinator, then the list's first page (default page size) over
+  # every referral the coordinator sees: the demo's, the seeded ones and those just created.
+  local refer_body listed
+  refer_body=$(python3 - "$centre" <<'PY'
+import json, sys
+adult = lambda name, email: {"given_name": name, "family_name": "Bench", "contact": {"email": email}}
+print(json.dumps({"centre_id": sys.argv[1], "service_type": "supervised",
+    "referrer": {"kind": "solicitor", "name": "Jo Brief", "email": "jo@brief.example"},
+    "resident_parent": adult("Ann", "ann@bench.example"), "non_resident_parent": adult("Bob", "bob@bench.example"),
+    "children": [{"given_name": "Cal", "family_name": "Bench", "date_of_birth": "2019-04-01"}],
+    "risk": {"domestic_abuse": "none"}}))
+PY
+)
+  curl -sf -o /dev/null -X POST "$base/v1/referrals" -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' -d "$refer_body" || { echo "referral create refused" >&2; exit 1; }
+  REFER_BODY=$refer_body REFER_TOKEN=$token \
+    run_wrk "POST /v1/referrals (referral create)" -s "$work/refer.lua" "$base/v1/referrals"
+  listed=$(python3 - "$base" "$token" <<'PY'
+import json, sys, urllib.request
+base, token = sys.argv[1:3]
+count, cursor = 0, None
+while True:
+    url = base + "/v1/referrals?limit=200" + (f"&cursor={cursor}" if cursor else "")
+    page = json.load(urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})))
+    count += len(page["items"])
+    cursor = page.get("next_cursor")
+    if not cursor:
+        break
+print(f"{count:,}")
+PY
+)
+  run_wrk "GET /v1/referrals (first page of 50, over $listed referrals)" -H "Authorization: Bearer $token" \
+    "$base/v1/referrals"
   local peak_kb
   peak_kb=$(awk '/VmHWM/ {print $2}' /proc/$server/status)
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
