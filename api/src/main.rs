@@ -43,10 +43,26 @@ enum Command {
     /// Expire lapsed offers, mark reviews due and offer freed places once (for cron, when
     /// servers run with CCM_SWEEP_INTERVAL_SECS=0).
     Sweep,
+    /// Retention of closed cases' records.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// Print the OpenAPI document.
     Openapi {
         #[arg(long, value_enum, default_value_t = Format::Yaml)]
         format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Anonymise or delete each class of each closed case's records whose time is up under
+    /// its provider's rules, unless a legal hold keeps it; print what changed as JSON.
+    Run {
+        /// Work out and print what would change, changing nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -153,6 +169,20 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Retention {
+            command: RetentionCommand::Run { dry_run },
+        } => {
+            let documents =
+                ccm_persistence::document_store::FsDocumentStore::new(&config.document_dir);
+            let today = ccm_domain::london::local_date(time::OffsetDateTime::now_utc());
+            let report = ccm_api::cases::retention::run(&db, &documents, today, dry_run)
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+            );
+            Ok(())
+        }
         Command::Openapi { .. } => Ok(()),
     }
 }
@@ -169,9 +199,12 @@ fn read_password() -> Result<String, String> {
 
 fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Logs go to standard error, so a command's output (a retention report, the OpenAPI
+    // document) on standard output stays clean to pipe.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_target(false);
+        .with_target(false)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Json => builder
             .json()

@@ -129,3 +129,31 @@ fn production_refuses_demo_data() {
     let err = one_line_error(&ccm(&["serve", "--seed-demo"], &env));
     assert!(err.contains("published password"), "{err}");
 }
+
+#[test]
+fn retention_run_prints_what_it_changed_as_json() {
+    let (path, url) = temp_db();
+    let docs = std::env::temp_dir().join(format!("ccm-cli-docs-{}", rand_suffix()));
+    let env = [
+        ("DATABASE_URL", url.as_str()),
+        ("CCM_DOCUMENT_DIR", docs.to_str().unwrap()),
+    ];
+    for args in [
+        &["retention", "run", "--dry-run"][..],
+        &["retention", "run"],
+    ] {
+        let out = ccm(args, &env);
+        assert!(out.status.success(), "{out:?}");
+        let report: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("the report is JSON on stdout");
+        assert_eq!(report["closed_cases"], 0);
+        assert_eq!(report["dry_run"], args.len() == 3);
+        assert_eq!(report["applied"], serde_json::json!([]));
+    }
+    let wrong = ccm(&["retention", "apply"], &env);
+    assert!(!wrong.status.success());
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let _ = std::fs::remove_dir_all(docs);
+}

@@ -43,6 +43,7 @@ pub mod people;
 pub mod providers;
 pub mod referrals;
 pub mod reports;
+pub mod retention;
 pub mod rooms;
 pub mod safeguarding;
 pub mod scheduling;

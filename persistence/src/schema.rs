@@ -711,3 +711,38 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     webhook_attempts,
 );
+
+diesel::table! {
+    retention_rules (provider_id, record_class) {
+        provider_id -> Text,
+        record_class -> Text,
+        years -> Integer,
+        action -> Text,
+        legal_minimum_years -> Nullable<Integer>,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    legal_holds (id) {
+        id -> Text,
+        referral_id -> Text,
+        reason -> Text,
+        placed_by -> Text,
+        placed_at -> Timestamp,
+        lifted_by -> Nullable<Text>,
+        lifted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    retention_actions (id) {
+        id -> Text,
+        referral_id -> Text,
+        record_class -> Text,
+        action -> Text,
+        records -> Integer,
+        applied_at -> Timestamp,
+    }
+}

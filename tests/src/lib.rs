@@ -63,6 +63,9 @@ pub const TABLES: &[&str] = &[
     "webhook_subscriptions",
     "webhook_deliveries",
     "webhook_attempts",
+    "retention_rules",
+    "legal_holds",
+    "retention_actions",
 ];
 
 enum Store {

@@ -20,6 +20,7 @@ pub mod providers;
 pub mod quotes;
 pub mod referrals;
 pub mod reports;
+pub mod retention;
 pub mod rooms;
 pub mod safeguarding;
 pub mod sessions;
@@ -58,4 +59,5 @@ fn v1(cfg: &mut ServiceConfig) {
     safeguarding::configure(cfg);
     clients::configure(cfg);
     webhooks::configure(cfg);
+    retention::configure(cfg);
 }

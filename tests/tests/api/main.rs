@@ -22,6 +22,7 @@ mod quotes;
 mod rate_limit;
 mod referrals;
 mod reports;
+mod retention;
 mod safeguarding;
 mod series;
 mod sessions;

@@ -1,0 +1,3 @@
+DROP TABLE retention_actions;
+DROP TABLE legal_holds;
+DROP TABLE retention_rules;
