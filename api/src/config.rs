@@ -55,6 +55,9 @@ pub struct Config {
     /// `CCM_AUTH_RATE_PER_MINUTE`: requests to the token endpoints one client address may make
     /// per minute, per server process (default 30).
     pub auth_rate_per_minute: u32,
+    /// `CCM_CLIENT_RATE_PER_MINUTE`: requests one partner API client may make per minute, per
+    /// server process (default 600).
+    pub client_rate_per_minute: u32,
     /// `CCM_BOOTSTRAP_ADMIN_EMAIL` and `CCM_BOOTSTRAP_ADMIN_PASSWORD`: the first platform admin.
     pub bootstrap_admin: Option<(String, String)>,
     /// `CCM_WORKERS`: HTTP worker threads (default: one per core).
@@ -236,6 +239,13 @@ impl Config {
                 10_000,
             )?)
             .unwrap_or(30),
+            client_rate_per_minute: u32::try_from(bounded(
+                "CCM_CLIENT_RATE_PER_MINUTE",
+                600,
+                1,
+                100_000,
+            )?)
+            .unwrap_or(600),
             bootstrap_admin,
             workers: var("CCM_WORKERS")
                 .and_then(|w| w.parse().ok())

@@ -324,6 +324,12 @@ impl FromRequest for Principal {
             }
             if let Some(client) = &client {
                 check_client(client, &user.id, &method, &pattern)?;
+                state.client_limiter.check(client.id.clone()).map_err(|l| {
+                    ApiError::TooManyRequests {
+                        detail: "this API client has made too many requests; slow down".into(),
+                        retry_after_secs: l.retry_after.as_secs(),
+                    }
+                })?;
             }
             let principal = Principal {
                 role: user.role()?,

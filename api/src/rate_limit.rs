@@ -12,6 +12,7 @@
 //! side of refusing rather than of letting a flood through.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -39,15 +40,16 @@ const SWEEP_EVERY: Duration = Duration::from_secs(60);
 /// A token bucket per client address: `per_minute` requests at once, then one more each
 /// `60 / per_minute` seconds. Unlike a fixed window, a client cannot get twice the rate across
 /// a window's edge.
-pub struct RateLimiter {
+/// Keyed by client address for the auth endpoints, by API client id for partners' calls.
+pub struct RateLimiter<K = IpAddr> {
     capacity: f64,
     /// Tokens regained per second.
     refill: f64,
-    state: Mutex<Clients>,
+    state: Mutex<Clients<K>>,
 }
 
-struct Clients {
-    buckets: HashMap<IpAddr, Bucket>,
+struct Clients<K> {
+    buckets: HashMap<K, Bucket>,
     last_sweep: Instant,
 }
 
@@ -63,8 +65,8 @@ pub struct Limited {
     pub retry_after: Duration,
 }
 
-impl RateLimiter {
-    pub fn per_minute(per_minute: u32) -> RateLimiter {
+impl<K: Hash + Eq + Clone> RateLimiter<K> {
+    pub fn per_minute(per_minute: u32) -> RateLimiter<K> {
         let capacity = f64::from(per_minute.max(1));
         RateLimiter {
             capacity,
@@ -77,11 +79,11 @@ impl RateLimiter {
     }
 
     /// Takes one request from `client`'s allowance, or says how long until there is one.
-    pub fn check(&self, client: IpAddr) -> Result<(), Limited> {
+    pub fn check(&self, client: K) -> Result<(), Limited> {
         self.check_at(client, Instant::now())
     }
 
-    fn check_at(&self, client: IpAddr, now: Instant) -> Result<(), Limited> {
+    fn check_at(&self, client: K, now: Instant) -> Result<(), Limited> {
         // A panic while holding the lock leaves plain numbers behind; keep using them.
         let mut clients = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if now.saturating_duration_since(clients.last_sweep) >= SWEEP_EVERY {
@@ -119,15 +121,15 @@ impl RateLimiter {
     }
 
     /// Forgets clients whose allowance has refilled: a full bucket is the same as none.
-    fn sweep(&self, buckets: &mut HashMap<IpAddr, Bucket>, now: Instant) {
+    fn sweep(&self, buckets: &mut HashMap<K, Bucket>, now: Instant) {
         buckets.retain(|_, b| self.level(b, now) < self.capacity);
     }
 
-    fn forget_fullest(&self, buckets: &mut HashMap<IpAddr, Bucket>, now: Instant) {
+    fn forget_fullest(&self, buckets: &mut HashMap<K, Bucket>, now: Instant) {
         let fullest = buckets
             .iter()
             .max_by(|a, b| self.level(a.1, now).total_cmp(&self.level(b.1, now)))
-            .map(|(ip, _)| *ip);
+            .map(|(key, _)| key.clone());
         if let Some(ip) = fullest {
             buckets.remove(&ip);
         }
@@ -147,7 +149,7 @@ pub async fn limit_auth(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let limited = req.method() == Method::POST && LIMITED_PATHS.contains(&req.path());
-    let limiter = req.app_data::<web::Data<RateLimiter>>().cloned();
+    let limiter = req.app_data::<web::Data<RateLimiter<IpAddr>>>().cloned();
     if let (true, Some(limiter)) = (limited, limiter) {
         // No peer address only happens off TCP (tests with a mock request); such callers share
         // one allowance.

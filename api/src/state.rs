@@ -14,6 +14,8 @@ use crate::security::{self, JwtKeys};
 use ccm_persistence::document_store::{DocumentStore, DocumentStoreError, FsDocumentStore};
 use ccm_persistence::{AnyConnection, Db};
 
+use crate::rate_limit::RateLimiter;
+
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
@@ -24,6 +26,8 @@ pub struct AppState {
     /// Argon2 takes ~19 MiB and tens of milliseconds per password; a burst of logins must
     /// queue for a few permits rather than run hundreds at once.
     hashing: Arc<Semaphore>,
+    /// Each partner API client's allowance of requests (per process).
+    pub client_limiter: Arc<RateLimiter<String>>,
 }
 
 impl AppState {
@@ -33,6 +37,7 @@ impl AppState {
             keys: Arc::new(JwtKeys::new(&config.jwt_secret, config.access_token_ttl)),
             db,
             documents: Arc::new(FsDocumentStore::new(&config.document_dir)),
+            client_limiter: Arc::new(RateLimiter::per_minute(config.client_rate_per_minute)),
             config: Arc::new(config),
             hashing: Arc::new(Semaphore::new(2 * cores)),
         }

@@ -271,3 +271,30 @@ fn stored_hash(app: &TestApp, id: &str) -> String {
         })
         .unwrap()
 }
+
+#[test]
+fn a_client_over_its_request_allowance_is_told_to_wait() {
+    let app = TestApp::spawn_with(|c| c.client_rate_per_minute = 3);
+    ccm_api::seed::seed_demo(&app.db).expect("demo data loads");
+    let (id, secret) = register(&app, &ALL_SCOPES);
+    let client = client_token(&app, &id, &secret);
+    for _ in 0..3 {
+        app.get("/v1/referrals").token(&client).send().ok(200);
+    }
+    let limited = app.get("/v1/referrals").token(&client).send();
+    let retry: u64 = limited
+        .header("Retry-After")
+        .expect("Retry-After")
+        .parse()
+        .unwrap();
+    assert!((1..=20).contains(&retry), "{retry}");
+    limited.problem(429);
+    // The allowance is the client's own: staff and other clients are not held back.
+    app.get("/v1/referrals")
+        .token(&app.token(COORDINATOR))
+        .send()
+        .ok(200);
+    let (other, other_secret) = register(&app, &ALL_SCOPES);
+    let other = client_token(&app, &other, &other_secret);
+    app.get("/v1/referrals").token(&other).send().ok(200);
+}
