@@ -24,6 +24,7 @@ pub mod records;
 pub mod referral;
 pub mod retention;
 pub mod schedule;
+pub mod subject_access;
 pub mod tariff;
 pub mod webhooks;
 

@@ -58,3 +58,15 @@ pub fn list_for_referral(
     }
     Ok(Page::from_overfetch(query.load(conn)?, limit))
 }
+
+/// Every document of the case, oldest first.
+pub fn for_referral(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+) -> Result<Vec<Document>, StoreError> {
+    Ok(documents::table
+        .filter(documents::referral_id.eq(referral_id))
+        .order(documents::id.asc())
+        .select(Document::as_select())
+        .load(conn)?)
+}

@@ -366,6 +366,19 @@ pub fn roles_of(conn: &mut AnyConnection, person_id: &str) -> Result<Vec<String>
         .load(conn)?)
 }
 
+/// The cases a person is a party to, with their part in each, oldest case first.
+pub fn cases_of(
+    conn: &mut AnyConnection,
+    person_id: &str,
+) -> Result<Vec<(Party, Referral)>, StoreError> {
+    Ok(referral_parties::table
+        .inner_join(referrals::table)
+        .filter(referral_parties::person_id.eq(person_id))
+        .order(referrals::id.asc())
+        .select((Party::as_select(), Referral::as_select()))
+        .load(conn)?)
+}
+
 /// One row of the append-only transition log.
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = referral_events)]

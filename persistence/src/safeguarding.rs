@@ -89,6 +89,20 @@ pub fn for_referral(
         .load(conn)?)
 }
 
+/// The concerns raised about one child in a case, oldest first.
+pub fn about_child(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+    child_id: &str,
+) -> Result<Vec<Concern>, StoreError> {
+    Ok(concerns::table
+        .filter(concerns::referral_id.eq(referral_id))
+        .filter(concerns::child_id.eq(child_id))
+        .order(concerns::id)
+        .select(Concern::as_select())
+        .load(conn)?)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = disclosures)]
 pub struct Disclosure {

@@ -27,6 +27,7 @@ mod safeguarding;
 mod series;
 mod sessions;
 mod shared_sessions;
+mod subject_access;
 mod support;
 mod tariffs;
 mod users;

@@ -24,7 +24,7 @@ use ccm_persistence::{new_id, AnyConnection};
 
 mod actions;
 mod incidents;
-mod released;
+pub mod released;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_report)

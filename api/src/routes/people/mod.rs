@@ -7,6 +7,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use validator::Validate;
 
+mod export;
+mod export_dto;
+
 use crate::audit;
 use crate::error::{self, ApiError, OrNotFound};
 use crate::extract::{Principal, ValidQuery};
@@ -19,7 +22,9 @@ use ccm_persistence::people;
 use ccm_persistence::referrals::{self, Party};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(get_person).service(get_contact);
+    cfg.service(get_person)
+        .service(get_contact)
+        .service(export::export_person);
 }
 
 /// One person, as the caller may see them.
