@@ -87,10 +87,16 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonOrForm<T> {
         }
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let bytes = bytes.await.map_err(|e| ApiError::BadRequest {
-                detail: format!("the request body could not be read: {e}"),
-                errors: vec![],
-            })?;
+            let bytes =
+                bytes
+                    .await
+                    .map_err(|e| match e.as_response_error().status_code().as_u16() {
+                        413 => ApiError::PayloadTooLarge("the request body is too large".into()),
+                        _ => ApiError::BadRequest {
+                            detail: format!("the request body could not be read: {e}"),
+                            errors: vec![],
+                        },
+                    })?;
             let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
             let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
                 let path = e.path().to_string();
@@ -323,7 +329,7 @@ impl FromRequest for Principal {
                 ));
             }
             if let Some(client) = &client {
-                check_client(client, &user.id, &method, &pattern)?;
+                check_client(client, &user.id, user.role()?, &method, &pattern)?;
                 state.client_limiter.check(client.id.clone()).map_err(|l| {
                     ApiError::TooManyRequests {
                         detail: "this API client has made too many requests; slow down".into(),
@@ -347,10 +353,11 @@ impl FromRequest for Principal {
 fn check_client(
     client: &clients::Client,
     user_id: &str,
+    role: Role,
     method: &str,
     pattern: &str,
 ) -> Result<(), ApiError> {
-    if client.revoked_at.is_some() || client.user_id != user_id {
+    if client.revoked_at.is_some() || client.user_id != user_id || role != Role::Referrer {
         return Err(ApiError::Unauthorized(
             "this API client's access has been revoked".into(),
         ));

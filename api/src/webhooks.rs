@@ -42,24 +42,36 @@ impl Settings {
 /// Sends every delivery due at `now`; returns how many were attempted.
 pub fn deliver_due(db: &Db, settings: Settings, now: OffsetDateTime) -> Result<usize, StoreError> {
     let due = db.read(|conn| store::due(conn, stored(now), BATCH))?;
-    let lease = stored(now + settings.timeout + Duration::from_secs(30));
     let agent = agent(settings);
     let mut attempted = 0;
     for delivery in due {
+        // Each claim's lease runs from when it is taken, so a slow pass does not hand a
+        // delivery to another process while this one is still sending it.
+        let lease =
+            stored(now.max(OffsetDateTime::now_utc()) + settings.timeout + Duration::from_secs(30));
         if !db.write(|conn| store::claim(conn, &delivery, lease))? {
             continue; // another process took it
         }
         let subscription = db.read(|conn| store::subscription(conn, &delivery.subscription_id))?;
-        let outcome = attempt(
-            &agent,
-            &subscription.url,
-            &subscription.secret,
-            &delivery,
-            settings,
-        );
-        let at = OffsetDateTime::now_utc();
-        let outcome = schedule(outcome, &delivery, at);
-        db.write(|conn| store::record_attempt(conn, &delivery, &outcome, stored(at)))?;
+        let outcome = if subscription.active {
+            let tried = attempt(
+                &agent,
+                &subscription.url,
+                &subscription.secret,
+                &delivery,
+                settings,
+            );
+            schedule(tried, &delivery, OffsetDateTime::now_utc())
+        } else {
+            Outcome {
+                status_code: None,
+                error: Some("the subscription was deleted".into()),
+                duration_ms: 0,
+                next: Err(()),
+            }
+        };
+        let at = stored(OffsetDateTime::now_utc());
+        db.write(|conn| store::record_attempt(conn, &delivery, lease, &outcome, at))?;
         attempted += 1;
     }
     Ok(attempted)
@@ -147,6 +159,8 @@ fn agent(settings: Settings) -> ureq::Agent {
     let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
+        // A proxy from the environment would be the only address checked, not the receiver's.
+        .proxy(None)
         .timeout_global(Some(settings.timeout))
         .build();
     ureq::Agent::with_parts(

@@ -69,8 +69,8 @@ pub fn check_endpoint(raw: &str, loopback: Loopback) -> Result<Url, EndpointErro
 pub fn check_ip(ip: IpAddr, loopback: Loopback) -> Result<(), EndpointError> {
     let refused = match ip {
         IpAddr::V4(v4) => refused_v4(v4, loopback),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => refused_v4(v4, loopback),
+        IpAddr::V6(v6) => match embedded_v4(v6) {
+            Some(v4) => refused_v4(v4, loopback) || refused_v6(v6, loopback),
             None => refused_v6(v6, loopback),
         },
     };
@@ -78,6 +78,24 @@ pub fn check_ip(ip: IpAddr, loopback: Loopback) -> Result<(), EndpointError> {
         Err(EndpointError::Forbidden(ip.to_string()))
     } else {
         Ok(())
+    }
+}
+
+/// The IPv4 address an IPv6 address reaches through a translator or tunnel: IPv4-mapped
+/// (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96 and 64:ff9b:1::/48) and
+/// 6to4 (2002::/16). Each is refused as its IPv4 address would be.
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = ip.segments();
+    let last = |hi: u16, lo: u16| Some(Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo)));
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return Some(v4);
+    }
+    match s {
+        [0, 0, 0, 0, 0, 0, hi, lo] if (hi, lo) != (0, 0) && (hi, lo) != (0, 1) => last(hi, lo),
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => last(hi, lo),
+        [0x64, 0xff9b, 1, ..] => last(s[6], s[7]),
+        [0x2002, hi, lo, ..] => last(hi, lo),
+        _ => None,
     }
 }
 
@@ -187,6 +205,24 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ipv4_address_inside_ipv6_is_refused_as_the_ipv4_address_would_be() {
+        for refused in [
+            "::ffff:169.254.169.254",
+            "::10.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::a00:1",
+            "2002:a9fe:a9fe::1",
+        ] {
+            let ip: IpAddr = refused.parse().unwrap();
+            assert!(check_ip(ip, Loopback::Refused).is_err(), "{refused}");
+        }
+        let public: IpAddr = "64:ff9b::5db8:d822".parse().unwrap(); // 93.184.216.34
+        assert_eq!(check_ip(public, Loopback::Refused), Ok(()));
+        assert!(check_ip("::1".parse().unwrap(), Loopback::Refused).is_err());
+        assert_eq!(check_ip("::1".parse().unwrap(), Loopback::Allowed), Ok(()));
+    }
 
     #[test]
     fn a_signature_is_hmac_sha256_over_the_time_and_the_body() {

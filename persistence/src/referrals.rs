@@ -398,6 +398,9 @@ pub fn insert_event(conn: &mut AnyConnection, event: &Event) -> Result<(), Store
     diesel::insert_into(referral_events::table)
         .values(event)
         .execute(conn)?;
+    if event.from_status == event.to_status {
+        return Ok(()); // a review recorded, a note: no new state to publish
+    }
     crate::webhooks::emit(
         conn,
         Change {

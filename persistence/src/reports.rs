@@ -70,16 +70,7 @@ pub fn insert(conn: &mut AnyConnection, report: &Report) -> Result<(), StoreErro
     diesel::insert_into(reports::table)
         .values(report)
         .execute(conn)?;
-    crate::webhooks::emit(
-        conn,
-        Change {
-            referral_id: &report.referral_id,
-            kind: EventKind::Report,
-            id: &report.id,
-            state: &report.status,
-            at: report.created_at,
-        },
-    )
+    Ok(())
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Report, StoreError> {
@@ -108,10 +99,6 @@ pub fn update(
     changes: &ReportChanges,
     at: PrimitiveDateTime,
 ) -> Result<Report, StoreError> {
-    let before = match &changes.status {
-        Some(_) => Some(find(conn, id)?.status),
-        None => None,
-    };
     diesel::update(reports::table.find(id))
         .set((
             changes,
@@ -119,27 +106,29 @@ pub fn update(
             reports::updated_at.eq(at),
         ))
         .execute(conn)?;
-    let row = find(conn, id)?;
-    if before.is_some_and(|b| b != row.status) {
-        crate::webhooks::emit(
-            conn,
-            Change {
-                referral_id: &row.referral_id,
-                kind: EventKind::Report,
-                id: &row.id,
-                state: &row.status,
-                at,
-            },
-        )?;
-    }
-    Ok(row)
+    find(conn, id)
 }
 
+/// Records a release; the recipient's partner system, if it is one, is told.
 pub fn insert_release(conn: &mut AnyConnection, release: &Release) -> Result<(), StoreError> {
     diesel::insert_into(report_releases::table)
         .values(release)
         .execute(conn)?;
-    Ok(())
+    let referral_id: String = reports::table
+        .find(&release.report_id)
+        .select(reports::referral_id)
+        .get_result(conn)?;
+    crate::webhooks::emit_release(
+        conn,
+        Change {
+            referral_id: &referral_id,
+            kind: EventKind::Report,
+            id: &release.report_id,
+            state: "released",
+            at: release.released_at,
+        },
+        &release.recipient,
+    )
 }
 
 /// Every release of the report, oldest first.

@@ -15,7 +15,7 @@ use crate::schema::{
     assessments, calendar_feeds, disclosures, documents, incidents, indirect_items,
     indirect_schedules, keep_apart, ledger_entries, legal_holds, next_steps_meetings, people,
     referral_events, referral_parties, referrals, report_releases, reports, retention_actions,
-    retention_rules, reviews, safeguarding_concerns, sessions,
+    retention_rules, reviews, safeguarding_concerns, sessions, users,
 };
 use crate::{new_id, StoreError};
 
@@ -115,10 +115,10 @@ pub struct Closed {
     pub closed_at: PrimitiveDateTime,
 }
 
-/// Every closed case, oldest first.
+/// Every closed or declined case (both final), oldest first.
 pub fn closed_cases(conn: &mut AnyConnection) -> Result<Vec<Closed>, StoreError> {
     Ok(referrals::table
-        .filter(referrals::status.eq("closed"))
+        .filter(referrals::status.eq_any(["closed", "declined"]))
         .order(referrals::id.asc())
         .select((
             referrals::id,
@@ -271,6 +271,13 @@ fn case_records(
         if still_needed(conn, &person, referral_id)? {
             continue;
         }
+        let account: Option<String> = people::table
+            .find(&person)
+            .select(people::user_id)
+            .get_result(conn)?;
+        if let Some(account) = account {
+            anonymise_account(conn, &account, &person)?;
+        }
         n += diesel::update(people::table.find(&person))
             .set((
                 people::given_name.eq(None::<String>),
@@ -284,6 +291,8 @@ fn case_records(
                 people::email.eq(None::<String>),
                 people::interpreter_language.eq(None::<String>),
                 people::access_needs.eq(None::<String>),
+                people::contact_supplied_by.eq(None::<String>),
+                people::user_id.eq(None::<String>),
                 people::version.eq(people::version + 1),
             ))
             .execute(conn)?;
@@ -343,6 +352,34 @@ fn case_records(
         }
     }
     Ok(n)
+}
+
+/// A parent's own account goes with their record, unless it is also another record's: it can
+/// no longer sign in, and its address and name are replaced.
+fn anonymise_account(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    person_id: &str,
+) -> Result<(), StoreError> {
+    let others: i64 = people::table
+        .filter(people::user_id.eq(user_id))
+        .filter(people::id.ne(person_id))
+        .count()
+        .get_result(conn)?;
+    if others > 0 {
+        return Ok(());
+    }
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::email.eq(format!("anonymised-{user_id}@accounts.invalid")),
+            users::display_name.eq("Anonymised"),
+            users::password_hash.eq("!"),
+            users::active.eq(false),
+            users::version.eq(users::version + 1),
+        ))
+        .execute(conn)?;
+    crate::tokens::revoke_user(conn, user_id, crate::now())?;
+    Ok(())
 }
 
 /// Whether the person is also in another case whose case records are still kept.

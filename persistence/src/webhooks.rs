@@ -9,11 +9,14 @@ use diesel::prelude::*;
 use time::format_description::well_known::Rfc3339;
 use time::PrimitiveDateTime;
 
+use ccm_domain::clients::{parse_scopes, Scope};
 use ccm_domain::events::{self, EventKind};
+use ccm_domain::records::report::recipient_for_referrer;
 
+use crate::clients::Client;
 use crate::db::AnyConnection;
 use crate::schema::{
-    api_clients, referrals, webhook_attempts as attempts, webhook_deliveries as deliveries,
+    referrals, webhook_attempts as attempts, webhook_deliveries as deliveries,
     webhook_subscriptions as subscriptions,
 };
 use crate::{new_id, StoreError};
@@ -74,10 +77,38 @@ pub struct Change<'a> {
     pub at: PrimitiveDateTime,
 }
 
-/// Queues the change for every active subscription that selects it, of the client whose
-/// referral it is (clients see only the referrals they created). The payload names the thing,
-/// its state and the time: nothing a partner is not already entitled to know of its own case.
+/// Queues the change for the client whose referral it is (clients see only the referrals they
+/// created), if it may read its referrals (`referrals:read`), on every active subscription
+/// that selects it. The payload names the thing, its state and the time: nothing a partner is
+/// not already entitled to know of its own case. Reports are published by [`emit_release`].
 pub fn emit(conn: &mut AnyConnection, change: Change) -> Result<(), StoreError> {
+    queue(conn, change, |client| {
+        parse_scopes(&client.scopes).contains(&Scope::ReferralsRead)
+    })
+}
+
+/// A report released to `recipient`: told to the client whose referral it is only if it reads
+/// reports (`reports:read`) and is the body the release went to, as `released-reports` shows
+/// it. Drafts, QA and releases to others are none of a partner's business.
+pub fn emit_release(
+    conn: &mut AnyConnection,
+    change: Change,
+    recipient: &str,
+) -> Result<(), StoreError> {
+    queue(conn, change, |client| {
+        let kind = client.organisation_kind.parse().ok();
+        parse_scopes(&client.scopes).contains(&Scope::ReportsRead)
+            && kind
+                .and_then(recipient_for_referrer)
+                .is_some_and(|r| r.as_str() == recipient)
+    })
+}
+
+fn queue(
+    conn: &mut AnyConnection,
+    change: Change,
+    entitled: impl Fn(&Client) -> bool,
+) -> Result<(), StoreError> {
     let creator: Option<Option<String>> = referrals::table
         .find(change.referral_id)
         .select(referrals::created_by)
@@ -86,10 +117,14 @@ pub fn emit(conn: &mut AnyConnection, change: Change) -> Result<(), StoreError> 
     let Some(Some(creator)) = creator else {
         return Ok(());
     };
+    let Some(client) = crate::clients::for_user(conn, &creator)? else {
+        return Ok(());
+    };
+    if client.revoked_at.is_some() || !entitled(&client) {
+        return Ok(());
+    }
     let subscribed: Vec<Subscription> = subscriptions::table
-        .inner_join(api_clients::table)
-        .filter(api_clients::user_id.eq(&creator))
-        .filter(api_clients::revoked_at.is_null())
+        .filter(subscriptions::client_id.eq(&client.id))
         .filter(subscriptions::active.eq(true))
         .select(Subscription::as_select())
         .load(conn)?;
@@ -164,6 +199,32 @@ pub fn subscriptions_of(
         .order(subscriptions::id.asc())
         .select(Subscription::as_select())
         .load(conn)?)
+}
+
+/// Stops every subscription of a client (it was revoked).
+pub fn deactivate_client(
+    conn: &mut AnyConnection,
+    client_id: &str,
+    at: PrimitiveDateTime,
+) -> Result<(), StoreError> {
+    let ids: Vec<String> = subscriptions::table
+        .filter(subscriptions::client_id.eq(client_id))
+        .filter(subscriptions::active.eq(true))
+        .select(subscriptions::id)
+        .load(conn)?;
+    for id in ids {
+        deactivate(conn, &id, at)?;
+    }
+    Ok(())
+}
+
+/// How many subscriptions a client has active.
+pub fn active_count(conn: &mut AnyConnection, client_id: &str) -> Result<i64, StoreError> {
+    Ok(subscriptions::table
+        .filter(subscriptions::client_id.eq(client_id))
+        .filter(subscriptions::active.eq(true))
+        .count()
+        .get_result(conn)?)
 }
 
 /// Stops a subscription; deliveries still pending for it are given up.
@@ -278,10 +339,13 @@ pub struct Outcome {
     pub next: Result<Option<PrimitiveDateTime>, ()>,
 }
 
-/// Records an attempt and the delivery's new state.
+/// Records an attempt and, if the delivery is still this attempt's (still pending under the
+/// lease it was claimed with: not redelivered, its subscription not deleted, not taken over by
+/// another process after the lease ran out), the delivery's new state.
 pub fn record_attempt(
     conn: &mut AnyConnection,
     delivery: &Delivery,
+    lease: PrimitiveDateTime,
     outcome: &Outcome,
     at: PrimitiveDateTime,
 ) -> Result<(), StoreError> {
@@ -302,17 +366,22 @@ pub fn record_attempt(
         Ok(Some(next)) => ("pending", Some(next), None),
         Err(()) => ("failed", None, None),
     };
-    diesel::update(deliveries::table.find(&delivery.id))
-        .set((
-            deliveries::status.eq(status),
-            deliveries::attempts.eq(attempt),
-            deliveries::next_attempt_at.eq(next),
-            deliveries::last_status_code.eq(outcome.status_code),
-            deliveries::last_error.eq(&outcome.error),
-            deliveries::delivered_at.eq(delivered_at),
-            deliveries::updated_at.eq(at),
-        ))
-        .execute(conn)?;
+    diesel::update(
+        deliveries::table
+            .find(&delivery.id)
+            .filter(deliveries::status.eq("pending"))
+            .filter(deliveries::next_attempt_at.eq(lease)),
+    )
+    .set((
+        deliveries::status.eq(status),
+        deliveries::attempts.eq(attempt),
+        deliveries::next_attempt_at.eq(next),
+        deliveries::last_status_code.eq(outcome.status_code),
+        deliveries::last_error.eq(&outcome.error),
+        deliveries::delivered_at.eq(delivered_at),
+        deliveries::updated_at.eq(at),
+    ))
+    .execute(conn)?;
     Ok(())
 }
 

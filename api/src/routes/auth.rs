@@ -1,6 +1,6 @@
 //! Tokens: password login, refresh-token rotation and logout.
 
-use actix_web::{post, web, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::Duration;
 use utoipa::ToSchema;
@@ -120,8 +120,9 @@ const WRONG_CREDENTIALS: &str = "the e-mail address or password is wrong";
 /// Log in with e-mail and password, or as an API client with its id and secret.
 ///
 /// The password grant answers an access token and a refresh token. The client-credentials
-/// grant (`grant_type=client_credentials`, JSON or an OAuth2 form) answers an access token
-/// only, carrying the client's scopes; a revoked client or a rotated secret is refused (401).
+/// grant (`grant_type=client_credentials`, JSON or an OAuth2 form, the client's id and secret
+/// in the body or as HTTP Basic credentials) answers an access token only, carrying the
+/// client's scopes; a revoked client or a rotated secret is refused (401).
 /// Five wrong passwords in a row for one address lock it for 15 minutes (429 with
 /// `Retry-After`), whether or not an account exists for it. Each client IP address may also
 /// call the auth endpoints only so often (`CCM_AUTH_RATE_PER_MINUTE`, 30 a minute by default):
@@ -143,10 +144,17 @@ const WRONG_CREDENTIALS: &str = "the e-mail address or password is wrong";
 )]
 #[post("/auth/token")]
 pub async fn token(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: JsonOrForm<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let request = body.0;
+    let mut request = body.0;
+    if request.grant_type == GrantType::ClientCredentials && request.client_id.is_none() {
+        if let Some((id, secret)) = super::clients::basic_credentials(&req)? {
+            request.client_id = Some(id);
+            request.client_secret = Some(secret);
+        }
+    }
     let (first, secret) = request.pair()?;
     if request.grant_type == GrantType::ClientCredentials {
         let issued = super::clients::grant(&state, first, secret).await?;

@@ -15,7 +15,7 @@ use crate::state::AppState;
 use ccm_domain::access::{own_account_change, role_needs_provider, UserListScope};
 use ccm_domain::Role;
 use ccm_persistence::users::{self, User, UserChanges, UserFilter};
-use ccm_persistence::{new_id, now, providers, tokens, StoreError};
+use ccm_persistence::{clients, new_id, now, providers, tokens, StoreError};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_users)
@@ -319,6 +319,14 @@ pub async fn update_user(
             let user = users::find_locked(conn, &id).or_not_found("user")?;
             let actor = principal.actor();
             actor.manage_user(user.provider_id.as_deref(), user.role()?).require("user")?;
+            // A partner client's account is managed as the client: a role or a password given
+            // to it would outlive the client's scopes and its revocation.
+            if clients::for_user(conn, &user.id)?.is_some() {
+                return Err(ApiError::conflict(
+                    "api-client-account",
+                    "this account belongs to an API client; manage it at /v1/api-clients",
+                ));
+            }
             if let Some(role) = patch.role {
                 actor.manage_user(user.provider_id.as_deref(), role).require("user")?;
                 if role_needs_provider(role) != role_needs_provider(user.role()?) {

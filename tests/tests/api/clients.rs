@@ -72,6 +72,16 @@ fn an_org_admin_registers_a_client_whose_secret_is_shown_once_and_works_as_a_tok
     let stored = stored_hash(&app, id);
     assert!(!stored.contains(secret) && stored.len() == 64);
 
+    // HTTP Basic credentials, as many OAuth2 libraries send them, work too.
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
+    app.post("/v1/auth/token")
+        .header("Authorization", &format!("Basic {basic}"))
+        .raw(
+            "application/x-www-form-urlencoded",
+            "grant_type=client_credentials",
+        )
+        .ok(200);
     // JSON works as well as a form; the answer carries the scopes and no refresh token.
     let issued = app
         .post("/v1/auth/token")
@@ -255,6 +265,36 @@ fn a_rotated_secret_stops_working_and_a_revoked_clients_token_is_refused() {
     assert_eq!(after["referrals"], before["referrals"]);
     let listed = app.get("/v1/api-clients").token(&admin).send().ok(200);
     assert_eq!(listed["items"][0]["id"], id.as_str());
+}
+
+#[test]
+fn a_clients_own_account_cannot_be_given_a_role_or_a_password() {
+    let app = TestApp::with_demo();
+    let admin = app.token(CL_ADMIN);
+    let (id, secret) = register(&app, &["referrals:read"]);
+    let token = client_token(&app, &id, &secret);
+    let account = app.get("/v1/me").token(&token).send().ok(200)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let before = app.snapshot();
+    for change in [
+        json!({"role": "coordinator"}),
+        json!({"password": "a-long-new-password-2026"}),
+    ] {
+        let refused = app
+            .patch(&format!("/v1/users/{account}"))
+            .token(&admin)
+            .json(&change)
+            .problem(409);
+        assert!(refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("/v1/api-clients"));
+    }
+    assert_eq!(app.snapshot(), before);
+    let listed = app.get("/v1/referrals").token(&token).send().ok(200);
+    assert_eq!(listed["items"], json!([]));
 }
 
 fn stored_hash(app: &TestApp, id: &str) -> String {

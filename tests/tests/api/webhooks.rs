@@ -76,6 +76,17 @@ fn a_webhook_url_must_be_http_and_never_link_local_metadata_or_private() {
         .send()
         .ok(200);
     assert_eq!(listed["items"][0]["id"], sub.as_str());
+    // Revoking the client stops its subscriptions.
+    app.post(&format!("/v1/api-clients/{id}/revoke"))
+        .token(&app.token(CL_ADMIN))
+        .json(&json!({}))
+        .ok(200);
+    let stopped = app
+        .get(&format!("/v1/webhook-subscriptions/{sub}"))
+        .token(&app.token(CL_ADMIN))
+        .send()
+        .ok(200);
+    assert_eq!(stopped["active"], false);
 }
 
 #[test]
@@ -180,15 +191,23 @@ fn a_partner_refers_with_an_idempotency_key_follows_signed_webhooks_and_reads_th
         "referral.active",
         "session.confirmed",
         "session.completed",
-        "report.due",
-        "report.draft",
-        "report.in_qa",
-        "report.approved",
         "report.released",
     ] {
         assert!(
             types.iter().any(|t| t == expected),
             "{expected} in {types:?}"
+        );
+    }
+    // A report's drafting and checking are the centre's; the partner hears of its release.
+    for internal in [
+        "report.due",
+        "report.draft",
+        "report.in_qa",
+        "report.approved",
+    ] {
+        assert!(
+            !types.iter().any(|t| t == internal),
+            "{internal} in {types:?}"
         );
     }
     let log = app

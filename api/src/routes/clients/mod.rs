@@ -3,7 +3,7 @@
 
 mod grant;
 
-pub use grant::grant;
+pub use grant::{basic_credentials, grant};
 
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -298,7 +298,9 @@ pub async fn revoke_client(
             if client.revoked_at.is_some() {
                 return Ok(client);
             }
-            Ok(clients::revoke(conn, &client.id, &by, now())?)
+            let at = now();
+            ccm_persistence::webhooks::deactivate_client(conn, &client.id, at)?;
+            Ok(clients::revoke(conn, &client.id, &by, at)?)
         })
         .await?;
     Ok(ok_tagged(&ClientView::from_row(&client)?, client.version))

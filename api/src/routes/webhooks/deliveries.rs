@@ -142,8 +142,11 @@ pub async fn redeliver(
     let (delivery, attempts) = state
         .write(move |conn| {
             let delivery = store::delivery(conn, &id).or_not_found("webhook delivery")?;
-            let subscription = visible(conn, &principal, &delivery.subscription_id)
-                .map_err(|_| ApiError::not_found("webhook delivery"))?;
+            let subscription =
+                visible(conn, &principal, &delivery.subscription_id).map_err(|e| match e {
+                    ApiError::NotFound(_) => ApiError::not_found("webhook delivery"),
+                    other => other,
+                })?;
             if !subscription.active {
                 return Err(ApiError::conflict(
                     "subscription-deleted",

@@ -18,6 +18,10 @@ use ccm_domain::{events, webhooks, Role};
 use ccm_persistence::webhooks::{self as store, Subscription};
 use ccm_persistence::{clients, new_id, now, AnyConnection};
 
+/// Enough for a partner's receivers; a bound on how many copies of each event one client can
+/// have the server send.
+const MAX_SUBSCRIPTIONS: i64 = 10;
+
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_subscriptions)
         .service(create_subscription)
@@ -170,6 +174,14 @@ pub async fn create_subscription(
     crate::audit::subject("webhook_subscription", &subscription.id);
     let subscription = state
         .write(move |conn| {
+            if store::active_count(conn, &subscription.client_id)? >= MAX_SUBSCRIPTIONS {
+                return Err(ApiError::conflict(
+                    "too-many-subscriptions",
+                    format!(
+                        "a client has at most {MAX_SUBSCRIPTIONS} subscriptions; delete one first"
+                    ),
+                ));
+            }
             store::insert_subscription(conn, &subscription)?;
             Ok(subscription)
         })
@@ -248,6 +260,9 @@ fn visible(
     principal: &Principal,
     id: &str,
 ) -> Result<Subscription, ApiError> {
+    if principal.client_id.is_none() && principal.role != Role::OrgAdmin {
+        return Err(not_for_role());
+    }
     let subscription = store::subscription(conn, id).or_not_found("webhook subscription")?;
     let allowed = match (&principal.client_id, principal.role) {
         (Some(own), _) => *own == subscription.client_id,
