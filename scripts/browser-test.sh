@@ -25,25 +25,13 @@ if [ ! -f tests/browser/node_modules/.package-lock.json ] ||
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-${CARGO:-cargo} build -q -p ccm-api
-bin=${CARGO_TARGET_DIR:-target}/debug/ccm
+source scripts/demo-lib.sh
 dir=$(mktemp -d /tmp/ccm-browser.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-DATABASE_URL="sqlite://$dir/ccm.db" CCM_DOCUMENT_DIR="$dir/documents" CCM_BIND="127.0.0.1:$port" CCM_AUTH_RATE_PER_MINUTE=10000 RUST_LOG=warn \
-  "$bin" serve --seed-demo >"$dir/server.log" 2>&1 &
-server=$!
-cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$dir"; }
+cleanup() { demo_stop; rm -rf "$dir"; }
 trap cleanup EXIT
-
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 100); do
-  curl -sf "$base/readyz" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { cat "$dir/server.log"; exit 1; }
-  sleep 0.2
-done
-token=$(curl -sf -X POST "$base/v1/auth/token" -H 'Content-Type: application/json' \
-  -d '{"email":"orgadmin@cl.example.org","password":"demo-password-2026"}' |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+demo_start "$dir"
+base=$DEMO_BASE
+token=$DEMO_TOKEN
 
 set +e
 CCM_BASE_URL="$base" CCM_TOKEN="$token" node tests/browser/swagger.mjs

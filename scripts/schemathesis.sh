@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # schemathesis (PyPI, in .venv) against a running server on a fresh SQLite database with the
-# demo data and a staff (org admin) token. Fails on any finding. The auth rate limit is raised
-# so the fuzzing reaches the login and refresh logic rather than stopping at 429.
+# demo data and a staff (org admin) token (scripts/demo-lib.sh). Fails on any finding.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSION=4.32.5
@@ -12,25 +11,13 @@ if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$VERSION"; then
   "$VENV/bin/pip" install -q --disable-pip-version-check "schemathesis==$VERSION"
 fi
 
-${CARGO:-cargo} build -q -p ccm-api
-bin=${CARGO_TARGET_DIR:-target}/debug/ccm
+source scripts/demo-lib.sh
 dir=$(mktemp -d /tmp/ccm-schemathesis.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-DATABASE_URL="sqlite://$dir/ccm.db" CCM_DOCUMENT_DIR="$dir/documents" CCM_BIND="127.0.0.1:$port" CCM_ACCESS_TOKEN_TTL_SECS=7200 CCM_AUTH_RATE_PER_MINUTE=10000 RUST_LOG=warn \
-  "$bin" serve --seed-demo >"$dir/server.log" 2>&1 &
-server=$!
-cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$dir"; }
+cleanup() { demo_stop; rm -rf "$dir"; }
 trap cleanup EXIT
-
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 100); do
-  curl -sf "$base/readyz" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { cat "$dir/server.log"; exit 1; }
-  sleep 0.2
-done
-token=$(curl -sf -X POST "$base/v1/auth/token" -H 'Content-Type: application/json' \
-  -d '{"email":"orgadmin@cl.example.org","password":"demo-password-2026"}' |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+demo_start "$dir"
+base=$DEMO_BASE
+token=$DEMO_TOKEN
 
 # `make test` pins the seed so CI is repeatable; `make fuzz` sets SCHEMATHESIS_SEED=random.
 seed=${SCHEMATHESIS_SEED:-20261122}

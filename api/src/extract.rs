@@ -27,16 +27,9 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|m| {
-                let m = m.trim().to_ascii_lowercase();
-                m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
-            })
-            .unwrap_or(false);
+        let is_json = media_type(req).is_some_and(|m| {
+            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+        });
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !is_json {
@@ -44,16 +37,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
                     "send the body as JSON with Content-Type: application/json".into(),
                 ));
             }
-            let bytes =
-                bytes
-                    .await
-                    .map_err(|e| match e.as_response_error().status_code().as_u16() {
-                        413 => ApiError::PayloadTooLarge("the request body is too large".into()),
-                        _ => ApiError::BadRequest {
-                            detail: format!("the request body could not be read: {e}"),
-                            errors: vec![],
-                        },
-                    })?;
+            let bytes = bytes.await.map_err(unreadable)?;
             let value = parse_json::<T>(&bytes)?;
             value
                 .validate()
@@ -72,31 +56,14 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonOrForm<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_form = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|m| {
-                m.trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            });
+        let is_form = media_type(req).is_some_and(|m| m == "application/x-www-form-urlencoded");
         if !is_form {
             let json = ValidJson::<T>::from_request(req, payload);
             return Box::pin(async move { json.await.map(|ValidJson(v)| JsonOrForm(v)) });
         }
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let bytes =
-                bytes
-                    .await
-                    .map_err(|e| match e.as_response_error().status_code().as_u16() {
-                        413 => ApiError::PayloadTooLarge("the request body is too large".into()),
-                        _ => ApiError::BadRequest {
-                            detail: format!("the request body could not be read: {e}"),
-                            errors: vec![],
-                        },
-                    })?;
+            let bytes = bytes.await.map_err(unreadable)?;
             let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
             let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
                 let path = e.path().to_string();
@@ -113,6 +80,26 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonOrForm<T> {
                 .map_err(|e| ApiError::validation(field_errors(&e)))?;
             Ok(JsonOrForm(value))
         })
+    }
+}
+
+/// The request's media type, lower-cased, without parameters.
+fn media_type(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+}
+
+/// A body that could not be read: too large (413), or cut off.
+fn unreadable(e: actix_web::Error) -> ApiError {
+    match e.as_response_error().status_code().as_u16() {
+        413 => ApiError::PayloadTooLarge("the request body is too large".into()),
+        _ => ApiError::BadRequest {
+            detail: format!("the request body could not be read: {e}"),
+            errors: vec![],
+        },
     }
 }
 
