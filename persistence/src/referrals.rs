@@ -398,11 +398,10 @@ pub fn insert_event(conn: &mut AnyConnection, event: &Event) -> Result<(), Store
     diesel::insert_into(referral_events::table)
         .values(event)
         .execute(conn)?;
-    if event.from_status == event.to_status {
-        return Ok(()); // a review recorded, a note: no new state to publish
-    }
-    crate::webhooks::emit(
+    // A review recorded leaves the state as it was: nothing new to publish.
+    crate::webhooks::emit_if_changed(
         conn,
+        Some(event.from_status.clone()),
         Change {
             referral_id: &event.referral_id,
             kind: EventKind::Referral,

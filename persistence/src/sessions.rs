@@ -165,18 +165,17 @@ pub fn update(
         ))
         .execute(conn)?;
     let row = find(conn, id)?;
-    if before.is_some_and(|b| b != row.status) {
-        crate::webhooks::emit(
-            conn,
-            Change {
-                referral_id: &row.referral_id,
-                kind: EventKind::Session,
-                id: &row.id,
-                state: &row.status,
-                at,
-            },
-        )?;
-    }
+    crate::webhooks::emit_if_changed(
+        conn,
+        before,
+        Change {
+            referral_id: &row.referral_id,
+            kind: EventKind::Session,
+            id: &row.id,
+            state: &row.status,
+            at,
+        },
+    )?;
     Ok(row)
 }
 

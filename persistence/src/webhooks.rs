@@ -87,6 +87,19 @@ pub fn emit(conn: &mut AnyConnection, change: Change) -> Result<(), StoreError> 
     })
 }
 
+/// After an update that may have set a new state (`before` is the state read first, when the
+/// update set one): publishes the change only if the state is really new.
+pub fn emit_if_changed(
+    conn: &mut AnyConnection,
+    before: Option<String>,
+    change: Change,
+) -> Result<(), StoreError> {
+    match before {
+        Some(b) if b != change.state => emit(conn, change),
+        _ => Ok(()),
+    }
+}
+
 /// A report released to `recipient`: told to the client whose referral it is only if it reads
 /// reports (`reports:read`) and is the body the release went to, as `released-reports` shows
 /// it. Drafts, QA and releases to others are none of a partner's business.

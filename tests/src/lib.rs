@@ -229,28 +229,6 @@ impl TestApp {
         self.db.backend()
     }
 
-    /// Sends the webhook deliveries due now, as a server's deliverer does; how many were tried.
-    pub fn deliver_webhooks(&self) -> usize {
-        self.deliver_webhooks_at(
-            time::OffsetDateTime::now_utc(),
-            ccm_domain::webhooks::Loopback::Allowed,
-        )
-    }
-
-    /// Sends what is due at `now` (a time ahead of the clock reaches retries), with loopback
-    /// receivers allowed or not.
-    pub fn deliver_webhooks_at(
-        &self,
-        now: time::OffsetDateTime,
-        loopback: ccm_domain::webhooks::Loopback,
-    ) -> usize {
-        let settings = ccm_api::webhooks::Settings {
-            loopback,
-            timeout: std::time::Duration::from_secs(5),
-        };
-        ccm_api::webhooks::deliver_due(&self.db, settings, now).expect("a delivery pass")
-    }
-
     pub fn get(&self, path: &str) -> Call<'_> {
         self.call("GET", path)
     }

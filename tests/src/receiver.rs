@@ -1,10 +1,34 @@
-//! A webhook receiver for the tests: an HTTP server on 127.0.0.1 that keeps every request it
-//! is sent and answers with the status the test sets.
+//! Webhooks in the tests: a receiver (an HTTP server on 127.0.0.1 that keeps every request it
+//! is sent and answers with the status the test sets), and delivering what is due on demand.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
+
+impl crate::TestApp {
+    /// Sends the webhook deliveries due now, as a server's deliverer does; how many were tried.
+    pub fn deliver_webhooks(&self) -> usize {
+        self.deliver_webhooks_at(
+            time::OffsetDateTime::now_utc(),
+            ccm_domain::webhooks::Loopback::Allowed,
+        )
+    }
+
+    /// Sends what is due at `now` (a time ahead of the clock reaches retries), with loopback
+    /// receivers allowed or not.
+    pub fn deliver_webhooks_at(
+        &self,
+        now: time::OffsetDateTime,
+        loopback: ccm_domain::webhooks::Loopback,
+    ) -> usize {
+        let settings = ccm_api::webhooks::Settings {
+            loopback,
+            timeout: std::time::Duration::from_secs(5),
+        };
+        ccm_api::webhooks::deliver_due(&self.db, settings, now).expect("a delivery pass")
+    }
+}
 
 /// One request as received.
 #[derive(Clone, Debug)]
