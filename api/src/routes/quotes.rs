@@ -102,7 +102,7 @@ pub struct QuoteLineView {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct CancellationView {
+pub struct QuoteCancellationView {
     /// What a parent who cancels one session of the quoted length pays.
     #[serde(with = "http::money")]
     #[schema(value_type = String, example = "190.00")]
@@ -137,7 +137,7 @@ pub struct QuoteView {
     /// Set when a funder covers the family's fees.
     pub funded_by: Option<Funder>,
     /// Set when cancelling a session costs the cancelling parent something.
-    pub cancellation: Option<CancellationView>,
+    pub cancellation: Option<QuoteCancellationView>,
 }
 
 /// What the family would pay: itemised, with when each part falls due and who pays it.
@@ -301,7 +301,7 @@ pub async fn create_quote(
         lines,
         total: quote.total,
         funded_by: quote.funded_by,
-        cancellation: quote.cancellation.map(|c| CancellationView {
+        cancellation: quote.cancellation.map(|c| QuoteCancellationView {
             charge: c.charge,
             payer: "cancelling_parent",
             description: c.description,

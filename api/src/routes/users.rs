@@ -283,7 +283,8 @@ pub async fn get_user(
 }
 
 /// Change an account's name, role, password or active flag. Send `If-Match` with the ETag to
-/// refuse the change if someone else changed the account first.
+/// refuse the change if someone else changed the account first. An API client's own account
+/// is managed as the client (409).
 #[utoipa::path(
     tag = "users",
     params(("id" = String, Path, description = "User id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
@@ -295,6 +296,7 @@ pub async fn get_user(
         (status = 401, response = error::Unauthorized),
         (status = 403, response = error::Forbidden),
         (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
         (status = 412, response = error::PreconditionFailed),
         (status = 415, response = error::UnsupportedMediaType),
         (status = 422, response = error::Unprocessable),

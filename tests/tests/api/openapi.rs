@@ -69,3 +69,66 @@ fn every_operation_documents_its_responses_with_descriptions() {
         assert!(doc["components"]["responses"][name].is_object(), "{name}");
     }
 }
+
+/// utoipa names a schema after its type and keeps the last of two types with one name, so two
+/// `PolicyView`s would make one operation's documented body the other's. Every name that
+/// becomes a schema must be declared once.
+#[test]
+fn every_schema_name_is_declared_once() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let mut names: Vec<(String, String)> = Vec::new();
+    for dir in ["api/src", "domain/src"] {
+        for file in rust_files(&std::path::Path::new(root).join(dir)) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let lines: Vec<&str> = text.lines().map(str::trim).collect();
+            for (i, line) in lines.iter().enumerate() {
+                let declared = if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                    lines[i + 1..]
+                        .iter()
+                        .find(|l| l.starts_with("pub struct ") || l.starts_with("pub enum "))
+                        .and_then(|l| l.split_whitespace().nth(2))
+                } else if line.starts_with("string_enum! {") {
+                    lines[i + 1..]
+                        .iter()
+                        .find(|l| !l.starts_with("///") && !l.starts_with("#["))
+                        .and_then(|l| l.split_whitespace().next())
+                } else if let Some(rest) = line.strip_prefix("list_response!(") {
+                    rest.split(',').next()
+                } else if let Some(rest) = line.strip_prefix("crate::http::list_response!(") {
+                    rest.split(',').next()
+                } else {
+                    None
+                };
+                if let Some(name) = declared {
+                    let name = name.trim_end_matches(['{', '<', '(']).to_string();
+                    names.push((name, file.display().to_string()));
+                }
+            }
+        }
+    }
+    names.sort();
+    let twice: Vec<_> = names
+        .windows(2)
+        .filter(|w| w[0].0 == w[1].0)
+        .map(|w| format!("{} in {} and {}", w[0].0, w[0].1, w[1].1))
+        .collect();
+    assert!(
+        names.len() > 100,
+        "the scan found the schemas: {}",
+        names.len()
+    );
+    assert!(twice.is_empty(), "schema names declared twice: {twice:#?}");
+}
+
+fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}

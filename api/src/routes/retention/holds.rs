@@ -15,7 +15,7 @@ use ccm_persistence::retention::{self as store, Hold};
 use ccm_persistence::{new_id, now};
 
 #[derive(Serialize, ToSchema)]
-pub struct HoldView {
+pub struct LegalHoldView {
     pub id: String,
     pub referral_id: String,
     #[schema(example = "Family Court appeal lodged; records preserved until it is decided")]
@@ -26,9 +26,9 @@ pub struct HoldView {
     pub lifted_at: Option<Instant>,
 }
 
-impl HoldView {
-    fn from_row(h: &Hold) -> HoldView {
-        HoldView {
+impl LegalHoldView {
+    fn from_row(h: &Hold) -> LegalHoldView {
+        LegalHoldView {
             id: h.id.clone(),
             referral_id: h.referral_id.clone(),
             reason: h.reason.clone(),
@@ -42,7 +42,7 @@ impl HoldView {
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct HoldIn {
+pub struct LegalHoldIn {
     #[validate(
         length(min = 1, max = 1000),
         custom(function = "crate::http::not_blank")
@@ -56,10 +56,10 @@ pub struct HoldIn {
 #[utoipa::path(
     tag = "retention",
     params(("id" = String, Path, description = "Referral id")),
-    request_body = HoldIn,
+    request_body = LegalHoldIn,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Placed.", body = HoldView,
+        (status = 201, description = "Placed.", body = LegalHoldView,
             headers(("Location" = String, description = "The case's holds"), ("ETag" = String, description = "Version tag"))),
         error::CreateErrors,
     )
@@ -69,7 +69,7 @@ pub async fn place_hold(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<String>,
-    body: ValidJson<HoldIn>,
+    body: ValidJson<LegalHoldIn>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.0.reason.trim().to_string();
     let hold = state
@@ -94,7 +94,7 @@ pub async fn place_hold(
         .await?;
     Ok(created(
         &format!("/v1/referrals/{}/legal-holds", hold.referral_id),
-        &HoldView::from_row(&hold),
+        &LegalHoldView::from_row(&hold),
         1,
     ))
 }
@@ -105,7 +105,7 @@ pub async fn place_hold(
     params(("id" = String, Path, description = "Referral id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The holds, oldest first.", body = Vec<HoldView>),
+        (status = 200, description = "The holds, oldest first.", body = Vec<LegalHoldView>),
         (status = 401, response = error::Unauthorized),
         (status = 403, response = error::Forbidden),
         (status = 404, response = error::NotFound),
@@ -128,7 +128,12 @@ pub async fn list_holds(
             Ok(store::holds(conn, &case.referral.id)?)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(holds.iter().map(HoldView::from_row).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(
+        holds
+            .iter()
+            .map(LegalHoldView::from_row)
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// Lift a legal hold (org admins). Retention applies again once no hold is left on the case.
@@ -137,7 +142,7 @@ pub async fn list_holds(
     params(("id" = String, Path, description = "Legal hold id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Lifted.", body = HoldView),
+        (status = 200, description = "Lifted.", body = LegalHoldView),
         (status = 401, response = error::Unauthorized),
         (status = 403, response = error::Forbidden),
         (status = 404, response = error::NotFound),
@@ -168,5 +173,5 @@ pub async fn lift_hold(
             Ok(store::lift_hold(conn, &hold.id, &principal.user_id, now())?)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(HoldView::from_row(&hold)))
+    Ok(HttpResponse::Ok().json(LegalHoldView::from_row(&hold)))
 }

@@ -27,7 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct RuleView {
+pub struct RetentionRuleView {
     pub record_class: RecordClass,
     /// Kept this many years after the case closes...
     pub years: u8,
@@ -40,16 +40,16 @@ pub struct RuleView {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct PolicyView {
+pub struct RetentionPolicyView {
     pub provider_id: String,
     /// One rule per record class.
-    pub rules: Vec<RuleView>,
+    pub rules: Vec<RetentionRuleView>,
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"years": 3, "action": "anonymise", "legal_minimum_years": 3}))]
-pub struct RuleIn {
+pub struct RetentionRuleIn {
     #[validate(range(max = 100))]
     #[schema(maximum = 100)]
     pub years: u8,
@@ -67,7 +67,7 @@ pub struct RuleIn {
     params(("id" = String, Path, description = "Provider id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The rules.", body = PolicyView),
+        (status = 200, description = "The rules.", body = RetentionPolicyView),
         (status = 401, response = error::Unauthorized),
         (status = 403, response = error::Forbidden),
         (status = 404, response = error::NotFound),
@@ -102,10 +102,10 @@ pub async fn get_policy(
         ("id" = String, Path, description = "Provider id"),
         ("class" = RecordClass, Path, description = "Record class"),
     ),
-    request_body = RuleIn,
+    request_body = RetentionRuleIn,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The provider's rules after the change.", body = PolicyView),
+        (status = 200, description = "The provider's rules after the change.", body = RetentionPolicyView),
         error::UpdateErrors,
     )
 )]
@@ -114,7 +114,7 @@ pub async fn set_rule(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<(String, String)>,
-    body: ValidJson<RuleIn>,
+    body: ValidJson<RetentionRuleIn>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, class) = path.into_inner();
     let class: RecordClass = class
@@ -166,14 +166,14 @@ pub async fn set_rule(
     Ok(HttpResponse::Ok().json(view(&rules.0, &rules.1)))
 }
 
-fn view(provider_id: &str, rules: &[Rule]) -> PolicyView {
-    PolicyView {
+fn view(provider_id: &str, rules: &[Rule]) -> RetentionPolicyView {
+    RetentionPolicyView {
         provider_id: provider_id.to_string(),
         rules: RecordClass::ALL
             .iter()
             .map(|&class| {
                 let (policy, minimum) = effective(rules, class);
-                RuleView {
+                RetentionRuleView {
                     record_class: class,
                     years: policy.years,
                     action: policy.action,

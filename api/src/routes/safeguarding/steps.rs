@@ -147,7 +147,7 @@ pub async fn refer(
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"outcome": "Social care visited; a child protection plan is in place. Contact resumes supervised."}))]
-pub struct CloseBody {
+pub struct ConcernCloseBody {
     #[validate(
         length(min = 1, max = 5000),
         custom(function = "crate::http::not_blank")
@@ -157,14 +157,14 @@ pub struct CloseBody {
 }
 
 /// Close the concern with its outcome.
-#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Concern id")), request_body = CloseBody,
+#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Concern id")), request_body = ConcernCloseBody,
     security(("bearer" = [])), responses((status = 200, description = "Closed.", body = ConcernView), error::CreateErrors))]
 #[post("/safeguarding-concerns/{id}/close")]
 pub async fn close(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<String>,
-    body: ValidJson<CloseBody>,
+    body: ValidJson<ConcernCloseBody>,
 ) -> Result<HttpResponse, ApiError> {
     let outcome = body.0.outcome;
     step(
