@@ -106,7 +106,13 @@ pub async fn get_policy(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The provider's rules after the change.", body = RetentionPolicyView),
-        error::UpdateErrors,
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::Unprocessable),
     )
 )]
 #[put("/providers/{id}/retention-policy/{class}")]
