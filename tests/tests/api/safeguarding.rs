@@ -266,23 +266,9 @@ fn active_case(app: &TestApp, coordinator: &str) -> (String, String, String) {
     let centre = app.centre_id("CL Ashford");
     let id = new_case(app, coordinator, &centre, "supported");
     activate(app, coordinator, &id, json!({"outcome": "suitable"}));
-    let view = app
-        .get(&format!("/v1/referrals/{id}"))
-        .token(coordinator)
-        .send()
-        .ok(200);
-    let person = |role: &str| {
-        view["parties"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["role"] == role)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
-    (id, person("child"), person("non_resident_parent"))
+    let child = party_id(app, coordinator, &id, "child");
+    let nrp = party_id(app, coordinator, &id, "non_resident_parent");
+    (id, child, nrp)
 }
 
 #[test]

@@ -123,22 +123,7 @@ fn story(app: &TestApp) -> Story {
             .ok(200);
     }
 
-    let case = app
-        .get(&format!("/v1/referrals/{id}"))
-        .token(&coordinator)
-        .send()
-        .ok(200);
-    let person = |role: &str| {
-        case["parties"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["role"] == role)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let person = |role: &str| party_id(app, &coordinator, &id, role);
     // A concern about the child, and the court order filed on the case.
     app.post(&format!("/v1/referrals/{id}/safeguarding-concerns"))
         .token(&coordinator)
@@ -441,22 +426,7 @@ fn a_letterbox_item_is_listed_for_its_sender_and_its_recipient_without_its_conte
         .as_str()
         .unwrap()
         .to_string();
-    let case = app
-        .get(&format!("/v1/referrals/{id}"))
-        .token(&coordinator)
-        .send()
-        .ok(200);
-    let person = |role: &str| {
-        case["parties"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["role"] == role)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let person = |role: &str| party_id(&app, &coordinator, &id, role);
     for (role, side) in [
         ("non_resident_parent", "sent"),
         ("resident_parent", "received"),

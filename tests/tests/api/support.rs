@@ -238,3 +238,21 @@ pub fn party_time(session: &Value, party: &str, field: &str) -> Value {
         .unwrap_or_else(|| panic!("no {party} in {session}"))[field]
         .clone()
 }
+
+/// The person id of the party in `role` of a case, as staff see it.
+pub fn party_id(app: &TestApp, token: &str, referral_id: &str, role: &str) -> String {
+    let case = app
+        .get(&format!("/v1/referrals/{referral_id}"))
+        .token(token)
+        .send()
+        .ok(200);
+    case["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["role"] == role)
+        .unwrap_or_else(|| panic!("no {role} in {case}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
