@@ -1,6 +1,7 @@
 //! People: the adults and children of a provider's cases. Contact details and needs are
 //! confidential and kept here once, whichever cases a person is in.
 
+use ccm_domain::referral::provenance::Provenance;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
@@ -22,8 +23,10 @@ pub struct Person {
     pub postcode: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
-    /// The account that supplied the current contact details.
-    pub contact_supplied_by: Option<String>,
+    /// The accounts that supplied the current address, phone and e-mail.
+    pub address_supplied_by: Option<String>,
+    pub phone_supplied_by: Option<String>,
+    pub email_supplied_by: Option<String>,
     pub interpreter_language: Option<String>,
     pub access_needs: Option<String>,
     /// The person's own (parent) account, once linked.
@@ -37,6 +40,14 @@ impl Person {
     /// Any way to reach them: an address, a phone number or an e-mail address.
     pub fn reachable(&self) -> bool {
         self.address_line1.is_some() || self.phone.is_some() || self.email.is_some()
+    }
+
+    pub fn provenance(&self) -> Provenance {
+        Provenance {
+            address: self.address_supplied_by.clone(),
+            phone: self.phone_supplied_by.clone(),
+            email: self.email_supplied_by.clone(),
+        }
     }
 }
 
@@ -53,7 +64,9 @@ pub struct PersonChanges {
     pub postcode: Option<Option<String>>,
     pub phone: Option<Option<String>>,
     pub email: Option<Option<String>>,
-    pub contact_supplied_by: Option<Option<String>>,
+    pub address_supplied_by: Option<Option<String>>,
+    pub phone_supplied_by: Option<Option<String>>,
+    pub email_supplied_by: Option<Option<String>>,
     pub interpreter_language: Option<Option<String>>,
     pub access_needs: Option<Option<String>>,
     pub user_id: Option<Option<String>>,

@@ -291,7 +291,9 @@ fn case_records(
                 people::email.eq(None::<String>),
                 people::interpreter_language.eq(None::<String>),
                 people::access_needs.eq(None::<String>),
-                people::contact_supplied_by.eq(None::<String>),
+                people::address_supplied_by.eq(None::<String>),
+                people::phone_supplied_by.eq(None::<String>),
+                people::email_supplied_by.eq(None::<String>),
                 people::user_id.eq(None::<String>),
                 people::version.eq(people::version + 1),
             ))

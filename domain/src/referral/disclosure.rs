@@ -5,6 +5,7 @@
 //! (special category) go to the provider's staff who need them only. A parent sees their own
 //! details, their children, and their own case's status: of the other parent, nothing.
 
+use super::provenance::ContactParts;
 use super::PartyRole;
 use crate::Role;
 
@@ -27,8 +28,8 @@ pub struct PartyFields {
     /// Names (and the person's id).
     pub identity: bool,
     pub date_of_birth: bool,
-    /// Address, phones, e-mail.
-    pub contact: bool,
+    /// Which of the address, phone and e-mail.
+    pub contact: ContactParts,
     /// Interpreter and access needs (health data).
     pub needs: bool,
 }
@@ -54,26 +55,26 @@ const ALL: PartyFields = PartyFields {
     listed: true,
     identity: true,
     date_of_birth: true,
-    contact: true,
+    contact: ContactParts::ALL,
     needs: true,
 };
 const NAMES: PartyFields = PartyFields {
     listed: true,
     identity: true,
     date_of_birth: false,
-    contact: false,
+    contact: ContactParts::NONE,
     needs: false,
 };
 
-/// What `viewer` sees of the party in `role`. `supplied_by_viewer`: the viewer gave this
-/// party's current contact details (a referrer sees back only what it sent).
-pub fn party(viewer: Viewer, role: PartyRole, supplied_by_viewer: bool) -> PartyFields {
+/// What `viewer` sees of the party in `role`. `supplied_by_viewer`: the contact fields the
+/// viewer gave and nobody changed since (a referrer sees back only those).
+pub fn party(viewer: Viewer, role: PartyRole, supplied_by_viewer: ContactParts) -> PartyFields {
     match viewer {
         Viewer::Staff(Role::OrgAdmin | Role::Coordinator) => ALL,
         // On the day a supervisor needs to know who needs an interpreter or a ramp, not where
         // anyone lives.
         Viewer::Staff(Role::Supervisor) => PartyFields {
-            contact: false,
+            contact: ContactParts::NONE,
             ..ALL
         },
         // Finance bills the payer: names and contact, no health data.
@@ -85,7 +86,11 @@ pub fn party(viewer: Viewer, role: PartyRole, supplied_by_viewer: bool) -> Party
         Viewer::Staff(_) => NAMES,
         Viewer::Referrer => PartyFields {
             date_of_birth: role == PartyRole::Child,
-            contact: supplied_by_viewer && role != PartyRole::Child,
+            contact: if role == PartyRole::Child {
+                ContactParts::NONE
+            } else {
+                supplied_by_viewer
+            },
             ..NAMES
         },
         Viewer::Party(me) if me == role => ALL,
@@ -139,25 +144,36 @@ pub fn case(viewer: Viewer, is_payer: bool) -> CaseFields {
 mod tests {
     use super::*;
     use PartyRole::*;
+    const NONE: ContactParts = ContactParts::NONE;
+    const MINE: ContactParts = ContactParts::ALL;
 
     #[test]
     fn a_parent_sees_all_of_themselves_their_children_by_name_and_nothing_of_the_other_parent() {
         let me = Viewer::Party(NonResidentParent);
-        assert_eq!(party(me, NonResidentParent, false), ALL);
-        assert!(party(me, Child, false).identity && !party(me, Child, false).contact);
-        assert_eq!(party(me, ResidentParent, false), PartyFields::default());
+        assert_eq!(party(me, NonResidentParent, NONE), ALL);
+        assert!(party(me, Child, NONE).identity && !party(me, Child, NONE).contact.any());
+        assert_eq!(party(me, ResidentParent, NONE), PartyFields::default());
         let other = Viewer::Party(ResidentParent);
         assert_eq!(
-            party(other, NonResidentParent, true),
+            party(other, NonResidentParent, MINE),
             PartyFields::default()
         );
     }
 
     #[test]
     fn a_referrer_sees_back_only_the_contact_details_it_supplied() {
-        assert!(party(Viewer::Referrer, ResidentParent, true).contact);
-        assert!(!party(Viewer::Referrer, ResidentParent, false).contact);
-        assert!(!party(Viewer::Referrer, ResidentParent, true).needs);
+        assert!(party(Viewer::Referrer, ResidentParent, MINE).contact.any());
+        assert!(!party(Viewer::Referrer, ResidentParent, NONE).contact.any());
+        assert!(!party(Viewer::Referrer, ResidentParent, MINE).needs);
+        let email = ContactParts {
+            email: true,
+            ..NONE
+        };
+        assert_eq!(
+            party(Viewer::Referrer, ResidentParent, email).contact,
+            email
+        );
+        assert!(!party(Viewer::Referrer, Child, MINE).contact.any());
         assert!(!case(Viewer::Referrer, false).risk);
     }
 
@@ -173,11 +189,15 @@ mod tests {
     #[test]
     fn a_volunteer_sees_names_only_and_a_supervisor_no_addresses() {
         assert_eq!(
-            party(Viewer::Staff(Role::Volunteer), ResidentParent, false),
+            party(Viewer::Staff(Role::Volunteer), ResidentParent, NONE),
             NAMES
         );
-        assert!(!party(Viewer::Staff(Role::Supervisor), ResidentParent, false).contact);
-        assert!(party(Viewer::Staff(Role::Supervisor), ResidentParent, false).needs);
+        assert!(
+            !party(Viewer::Staff(Role::Supervisor), ResidentParent, NONE)
+                .contact
+                .any()
+        );
+        assert!(party(Viewer::Staff(Role::Supervisor), ResidentParent, NONE).needs);
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod eligibility;
 pub mod intake;
 pub mod ledger;
 pub mod lifecycle;
+pub mod provenance;
 pub mod waitlist;
 
 string_enum! {

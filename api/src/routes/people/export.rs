@@ -133,7 +133,11 @@ fn subject(p: Person) -> SubjectRecord {
             phone: p.phone,
             email: p.email,
         },
-        contact_supplied_by: p.contact_supplied_by,
+        contact_supplied_by: ContactSuppliedBy {
+            address: p.address_supplied_by,
+            phone: p.phone_supplied_by,
+            email: p.email_supplied_by,
+        },
         needs: NeedsView {
             interpreter_language: p.interpreter_language,
             access_needs: p.access_needs,

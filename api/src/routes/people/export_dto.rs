@@ -21,7 +21,7 @@ use ccm_domain::{Money, Role, ServiceType};
     "subject": {"id": "019a5f3e-0000-7000-8000-000000000002", "provider_id": "019a5f3e-0000-7000-8000-000000000009",
         "given_name": "Ann", "family_name": "Smith", "date_of_birth": null,
         "contact": {"address_line1": null, "address_line2": null, "town": null, "postcode": null, "phone": "07700 900123", "email": "ann@example.org"},
-        "contact_supplied_by": null, "needs": {"interpreter_language": null, "access_needs": null},
+        "contact_supplied_by": {"address": null, "phone": null, "email": null}, "needs": {"interpreter_language": null, "access_needs": null},
         "created_at": "2027-01-02T10:00:00Z", "updated_at": "2027-01-02T10:00:00Z"},
     "account": null,
     "cases": [{"referral_id": "019a5f3e-0000-7000-8000-000000000003", "centre_id": "019a5f3e-0000-7000-8000-000000000004",
@@ -56,11 +56,19 @@ pub struct SubjectRecord {
     #[schema(value_type = Option<String>, format = Date)]
     pub date_of_birth: Option<Date>,
     pub contact: ContactView,
-    /// The account that supplied the current contact details.
-    pub contact_supplied_by: Option<String>,
+    /// The accounts that supplied each of the current contact details.
+    pub contact_supplied_by: ContactSuppliedBy,
     pub needs: NeedsView,
     pub created_at: Instant,
     pub updated_at: Instant,
+}
+
+/// The account that supplied each contact field (`null`: nobody on record).
+#[derive(Serialize, ToSchema)]
+pub struct ContactSuppliedBy {
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]

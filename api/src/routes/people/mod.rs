@@ -17,6 +17,7 @@ use crate::routes::referrals::view::{project_party, ContactView, PartyView};
 use crate::state::AppState;
 use ccm_domain::confidential::{contact_access, reason_for_contact, ContactAccess, ReasonError};
 use ccm_domain::referral::disclosure::Viewer;
+use ccm_domain::referral::provenance::ContactParts;
 use ccm_domain::referral::PartyRole;
 use ccm_persistence::people;
 use ccm_persistence::referrals::{self, Party};
@@ -61,7 +62,7 @@ pub async fn get_person(
                 relationship: None,
                 position: 0,
             };
-            let view = project_party(viewer, role, &party, &person, false)
+            let view = project_party(viewer, role, &party, &person, ContactParts::NONE)
                 .ok_or_else(|| ApiError::not_found("person"))?;
             let mut read = Vec::new();
             if view.contact.is_some() {

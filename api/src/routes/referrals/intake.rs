@@ -7,6 +7,7 @@ use super::dto::{AdultIn, AttendeeIn, ChildIn, ReferralPatch};
 use crate::error::{ApiError, FieldError};
 use ccm_domain::catalogue::normalise_postcode;
 use ccm_domain::referral::intake::{self, Intake};
+use ccm_domain::referral::provenance::{ContactParts, Provenance};
 use ccm_domain::referral::PartyRole;
 use ccm_domain::ReferrerKind;
 use ccm_persistence::people::{self, Person, PersonChanges};
@@ -80,7 +81,9 @@ pub fn new_adult(provider_id: &str, adult: &AdultIn, by: &str, now: PrimitiveDat
         postcode: None,
         phone: None,
         email: None,
-        contact_supplied_by: None,
+        address_supplied_by: None,
+        phone_supplied_by: None,
+        email_supplied_by: None,
         interpreter_language: None,
         access_needs: None,
         user_id: None,
@@ -115,7 +118,17 @@ pub fn adult_changes(adult: &AdultIn, by: &str) -> PersonChanges {
         if let Some(e) = &contact.email {
             changes.email = Some(Some(e.trim().to_lowercase()));
         }
-        changes.contact_supplied_by = Some(Some(by.to_string()));
+        let given = ContactParts {
+            address: contact.address.is_some(),
+            phone: contact.phone.is_some(),
+            email: contact.email.is_some(),
+        };
+        // Only the fields given become `by`'s: the others keep whoever supplied them.
+        let mut provenance = Provenance::default();
+        provenance.record(given, by);
+        changes.address_supplied_by = provenance.address.map(Some);
+        changes.phone_supplied_by = provenance.phone.map(Some);
+        changes.email_supplied_by = provenance.email.map(Some);
     }
     if let Some(needs) = &adult.needs {
         changes.interpreter_language = Some(needs.interpreter_language.clone());
@@ -138,7 +151,9 @@ fn apply_changes(p: &mut Person, c: PersonChanges) {
         postcode,
         phone,
         email,
-        contact_supplied_by,
+        address_supplied_by,
+        phone_supplied_by,
+        email_supplied_by,
         interpreter_language,
         access_needs,
         user_id

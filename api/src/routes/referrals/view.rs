@@ -12,6 +12,7 @@ use crate::http::{self, utc, Instant, CURRENCY};
 use ccm_domain::referral::disclosure::{self, Viewer};
 use ccm_domain::referral::eligibility::Risk;
 use ccm_domain::referral::lifecycle::{allowed_actions, ReferralAction, ReferralStatus};
+use ccm_domain::referral::provenance::ContactParts;
 use ccm_domain::referral::PartyRole;
 use ccm_domain::{Funder, Money, ReferrerKind, Role, ServiceType};
 use ccm_persistence::people::Person;
@@ -211,9 +212,7 @@ fn projection(case: &Case, extras: &Extras) -> Result<ReferralView, ApiError> {
     let status = r.status()?;
     let mut parties = Vec::new();
     for (p, person) in &case.parties {
-        // A referrer sees back only contact details it supplied itself.
-        let supplied =
-            person.contact_supplied_by.as_deref() == Some(case.relation.user_id.as_str());
+        let supplied = person.provenance().supplied_by(&case.relation.user_id);
         parties.extend(project_party(viewer, p.role()?, p, person, supplied));
     }
     Ok(ReferralView {
@@ -314,7 +313,7 @@ pub fn project_party(
     role: PartyRole,
     p: &Party,
     person: &Person,
-    supplied_by_viewer: bool,
+    supplied_by_viewer: ContactParts,
 ) -> Option<PartyView> {
     let f = disclosure::party(viewer, role, supplied_by_viewer);
     if !f.listed {
@@ -343,13 +342,16 @@ pub fn project_party(
         } else {
             None
         },
-        contact: f.contact.then(|| ContactView {
-            address_line1: person.address_line1.clone(),
-            address_line2: person.address_line2.clone(),
-            town: person.town.clone(),
-            postcode: person.postcode.clone(),
-            phone: person.phone.clone(),
-            email: person.email.clone(),
+        contact: f.contact.any().then(|| {
+            let address = |v: &Option<String>| v.clone().filter(|_| f.contact.address);
+            ContactView {
+                address_line1: address(&person.address_line1),
+                address_line2: address(&person.address_line2),
+                town: address(&person.town),
+                postcode: address(&person.postcode),
+                phone: person.phone.clone().filter(|_| f.contact.phone),
+                email: person.email.clone().filter(|_| f.contact.email),
+            }
         }),
         needs: f.needs.then(|| NeedsView {
             interpreter_language: person.interpreter_language.clone(),
