@@ -8,6 +8,7 @@ pub mod intake;
 pub mod ledger;
 pub mod lifecycle;
 pub mod provenance;
+pub mod readiness;
 pub mod waitlist;
 
 string_enum! {

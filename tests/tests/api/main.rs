@@ -21,6 +21,7 @@ mod plumbing;
 mod provenance;
 mod quotes;
 mod rate_limit;
+mod referral_actions;
 mod referrals;
 mod reports;
 mod retention;

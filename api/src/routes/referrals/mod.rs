@@ -21,7 +21,7 @@ use ccm_persistence::referrals::{self, ReferralFilter};
 use ccm_persistence::AnyConnection;
 
 mod actions;
-mod casework;
+pub(crate) mod casework;
 pub mod dto;
 mod intake;
 mod money;
@@ -67,6 +67,7 @@ pub fn full_view(conn: &mut AnyConnection, case: &Case) -> Result<ReferralView, 
         &Extras {
             waiting_position,
             outstanding: Some(outstanding),
+            readiness: crate::cases::readiness::read(conn, r)?,
         },
     )
 }
@@ -150,7 +151,11 @@ pub async fn list_referrals(
                     parties,
                     relation,
                 };
-                items.push(project(&case, &Extras::default())?);
+                let extras = Extras {
+                    readiness: crate::cases::readiness::read(conn, referral)?,
+                    ..Extras::default()
+                };
+                items.push(project(&case, &extras)?);
             }
             Ok(ReferralList {
                 items,

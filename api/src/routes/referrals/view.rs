@@ -11,8 +11,9 @@ use crate::error::ApiError;
 use crate::http::{self, utc, Instant, CURRENCY};
 use ccm_domain::referral::disclosure::{self, Viewer};
 use ccm_domain::referral::eligibility::Risk;
-use ccm_domain::referral::lifecycle::{allowed_actions, ReferralAction, ReferralStatus};
+use ccm_domain::referral::lifecycle::{ReferralAction, ReferralStatus};
 use ccm_domain::referral::provenance::ContactParts;
+use ccm_domain::referral::readiness::{available_actions, Readiness};
 use ccm_domain::referral::PartyRole;
 use ccm_domain::{Funder, Money, ReferrerKind, Role, ServiceType};
 use ccm_persistence::people::Person;
@@ -179,6 +180,8 @@ pub struct ClosureView {
 pub struct Extras {
     pub waiting_position: Option<usize>,
     pub outstanding: Option<Money>,
+    /// What the actions the status allows need beyond it.
+    pub readiness: Readiness,
 }
 
 fn is_staff(viewer: Viewer, roles: &[Role]) -> bool {
@@ -222,7 +225,7 @@ fn projection(case: &Case, extras: &Extras) -> Result<ReferralView, ApiError> {
         service_type: r.service()?,
         status,
         status_changed_at: utc(r.status_changed_at),
-        actions: allowed_actions(status)
+        actions: available_actions(status, &extras.readiness)
             .into_iter()
             .filter(|a| case.relation.may(*a))
             .collect(),

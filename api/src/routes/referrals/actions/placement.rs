@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::{act, just, Need, NotesBody, Outcome};
-use crate::cases::{workflow, workflow::By};
+use crate::cases::{readiness, workflow, workflow::By};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::referrals::ReferralView;
@@ -15,9 +15,7 @@ use ccm_domain::london;
 use ccm_domain::quote::LineKind;
 use ccm_domain::referral::casework::{self};
 use ccm_domain::referral::lifecycle::{ClosureReason, Event, ReferralAction};
-use ccm_domain::referral::waitlist;
 use ccm_persistence::referrals::{self, ReferralChanges};
-use ccm_persistence::{casework as records, offerings};
 
 /// Offer the family a place now. Where the service has a set number of places, freed places
 /// are offered in waiting-list order automatically; this offers one by hand.
@@ -31,18 +29,21 @@ pub async fn offer(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let days = state.config.offer_expiry_days;
-    act(state, principal, id.into_inner(), Need::Action(ReferralAction::Offer), move |conn, case, by, now| {
-        let r = &case.referral;
-        ccm_domain::referral::lifecycle::apply(r.status()?, Event::Action(ReferralAction::Offer))?;
-        if let Some(o) = offerings::find_for(conn, &r.centre_id, r.service()?)? {
-            let held = referrals::holding_places(conn, &r.centre_id, r.service()?)?;
-            let places = o.places.and_then(|p| u32::try_from(p).ok());
-            if places.is_some() && waitlist::free_places(places, usize::try_from(held).unwrap_or(usize::MAX)) == 0 {
-                return Err(ApiError::conflict("no-free-place", "every place of this service is taken; the family stays on the waiting list"));
-            }
-        }
-        just(workflow::offer(conn, r, by, days, now))
-    })
+    act(
+        state,
+        principal,
+        id.into_inner(),
+        Need::Action(ReferralAction::Offer),
+        move |conn, case, by, now| {
+            let r = &case.referral;
+            ccm_domain::referral::lifecycle::apply(
+                r.status()?,
+                Event::Action(ReferralAction::Offer),
+            )?;
+            readiness::require(conn, r, ReferralAction::Offer)?;
+            just(workflow::offer(conn, r, by, days, now))
+        },
+    )
     .await
 }
 
@@ -145,15 +146,7 @@ pub async fn activate(
                 r.status()?,
                 Event::Action(ReferralAction::Activate),
             )?;
-            let visits = crate::routes::referrals::casework::domain_visits(&records::pre_visits(
-                conn, &r.id,
-            )?)?;
-            if !casework::pre_visits_done(&visits) {
-                return Err(ApiError::conflict(
-                    "pre-visits-incomplete",
-                    "both parents must have attended their pre-visit",
-                ));
-            }
+            readiness::require(conn, r, ReferralAction::Activate)?;
             let today = london::local_date(now);
             let changes = ReferralChanges {
                 activated_on: Some(Some(today)),

@@ -11,7 +11,6 @@ use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::referrals::ReferralView;
 use crate::state::AppState;
-use ccm_domain::referral::casework::{self};
 use ccm_domain::referral::eligibility::{self, Decision};
 use ccm_domain::referral::lifecycle::{Event, ReferralAction};
 use ccm_domain::{london, ServiceType};
@@ -46,12 +45,11 @@ pub async fn accept(
     act(state, principal, id.into_inner(), Need::Action(ReferralAction::Accept), move |conn, case, by, now| {
         let r = &case.referral;
         ccm_domain::referral::lifecycle::apply(r.status()?, Event::Action(ReferralAction::Accept))?;
+        crate::cases::readiness::require(conn, r, ReferralAction::Accept)?;
         let Some(assessment) = records::latest_assessment(conn, &r.id)? else {
-            return Err(ApiError::conflict("assessment-required", "record a suitability assessment before accepting"));
+            // `require` has just seen it, in this transaction.
+            return Err(ApiError::Internal("the assessment went missing".into()));
         };
-        if assessment.outcome == casework::AssessmentOutcome::Unsuitable.as_str() {
-            return Err(ApiError::conflict("assessed-unsuitable", "the assessment found the family unsuitable: decline and signpost instead"));
-        }
         let today = london::local_date(now);
         let decision = eligibility::decide(r.service()?, &r.risk()?, assessment.unsupervised_contact_appropriate, today);
         let override_reason = match decision {
