@@ -7,6 +7,7 @@ pub mod eligibility;
 pub mod intake;
 pub mod ledger;
 pub mod lifecycle;
+pub mod pre_visit;
 pub mod provenance;
 pub mod readiness;
 pub mod waitlist;

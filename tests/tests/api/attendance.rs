@@ -283,13 +283,7 @@ fn activate_fa(app: &TestApp, fa: &str, id: &str) {
             .token(fa)
             .json(&json!({"party": party, "starts_at": start, "ends_at": end}))
             .ok(201);
-        app.post(&format!(
-            "/v1/referrals/{id}/pre-visits/{}/attended",
-            visit["id"].as_str().unwrap()
-        ))
-        .token(fa)
-        .send()
-        .ok(200);
+        pre_visit_attended(app, fa, id, &visit);
     }
     assert_eq!(
         act(app, fa, id, "activate", json!({})).ok(200)["status"],

@@ -120,13 +120,7 @@ fn a_self_referred_cl_supported_case_pays_waits_is_offered_pays_again_visits_and
     assert_eq!(seen[0]["party"], "non_resident_parent");
     act(&app, &coordinator, &id, "activate", json!({})).problem(409);
     for visit in [&resident, &nrp] {
-        app.post(&format!(
-            "/v1/referrals/{id}/pre-visits/{}/attended",
-            visit["id"].as_str().unwrap()
-        ))
-        .token(&coordinator)
-        .send()
-        .ok(200);
+        pre_visit_attended(&app, &coordinator, &id, visit);
     }
     let active = act(&app, &coordinator, &id, "activate", json!({})).ok(200);
     assert_eq!(active["status"], "active");
@@ -185,13 +179,7 @@ fn a_cafcass_court_ordered_fa_supervised_case_costs_nothing_and_closes_after_a_n
             .token(&fa)
             .json(&json!({"party": party, "starts_at": start, "ends_at": end}))
             .ok(201);
-        app.post(&format!(
-            "/v1/referrals/{id}/pre-visits/{}/attended",
-            v["id"].as_str().unwrap()
-        ))
-        .token(&fa)
-        .send()
-        .ok(200);
+        pre_visit_attended(&app, &fa, &id, &v);
     }
     act(&app, &fa, &id, "activate", json!({})).ok(200);
     let body = act(&app, &fa, &id, "close", json!({"reason": "completed"})).problem(409);

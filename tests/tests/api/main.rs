@@ -18,6 +18,7 @@ mod ledger;
 mod metrics;
 mod openapi;
 mod plumbing;
+mod pre_visits;
 mod provenance;
 mod quotes;
 mod rate_limit;

@@ -80,13 +80,7 @@ pub(crate) fn activate(app: &TestApp, token: &str, id: &str, assessment: Value) 
             .token(token)
             .json(&json!({"party": party, "starts_at": start, "ends_at": end}))
             .ok(201);
-        app.post(&format!(
-            "/v1/referrals/{id}/pre-visits/{}/attended",
-            visit["id"].as_str().unwrap()
-        ))
-        .token(token)
-        .send()
-        .ok(200);
+        pre_visit_attended(app, token, id, &visit);
     }
     assert_eq!(
         act(app, token, id, "activate", json!({})).ok(200)["status"],

@@ -163,19 +163,40 @@ pub fn active_fa_case(app: &TestApp) -> (String, String) {
             .token(&fa)
             .json(&json!({"party": party, "starts_at": start, "ends_at": end}))
             .ok(201);
-        app.post(&format!(
-            "/v1/referrals/{id}/pre-visits/{}/attended",
-            visit["id"].as_str().unwrap()
-        ))
-        .token(&fa)
-        .send()
-        .ok(200);
+        pre_visit_attended(app, &fa, &id, &visit);
     }
     assert_eq!(
         act(app, &fa, &id, "activate", json!({})).ok(200)["status"],
         "active"
     );
     (fa, id)
+}
+
+/// Marks a booked pre-visit attended, first moving it back three years as if its day had
+/// come (a pre-visit is booked ahead and marked attended only once it has started).
+pub fn pre_visit_attended(app: &TestApp, token: &str, referral_id: &str, visit: &Value) {
+    use ccm_persistence::schema::pre_visits as pv;
+    use diesel::prelude::*;
+    let visit_id = visit["id"].as_str().unwrap().to_string();
+    let by = time::Duration::days(3 * 365);
+    app.db
+        .write(|conn| {
+            let (start, end): (time::PrimitiveDateTime, time::PrimitiveDateTime) = pv::table
+                .find(&visit_id)
+                .select((pv::starts_at, pv::ends_at))
+                .first(conn)?;
+            diesel::update(pv::table.find(&visit_id))
+                .set((pv::starts_at.eq(start - by), pv::ends_at.eq(end - by)))
+                .execute(conn)?;
+            Ok::<_, ccm_persistence::StoreError>(())
+        })
+        .unwrap();
+    app.post(&format!(
+        "/v1/referrals/{referral_id}/pre-visits/{visit_id}/attended"
+    ))
+    .token(token)
+    .send()
+    .ok(200);
 }
 
 /// Moves the day contact started back by `days`, as if time had passed.

@@ -15,10 +15,11 @@ use crate::state::AppState;
 use ccm_domain::referral::casework::{self, PreVisit};
 use ccm_domain::referral::disclosure::Viewer;
 use ccm_domain::referral::lifecycle::ReferralStatus;
+use ccm_domain::referral::pre_visit;
 use ccm_domain::referral::PartyRole;
 use ccm_domain::{london, Role};
 use ccm_persistence::casework as records;
-use ccm_persistence::new_id;
+use ccm_persistence::{centres, new_id};
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -78,8 +79,8 @@ fn pre_visit_view(v: &records::PreVisit) -> Result<PreVisitView, ApiError> {
     })
 }
 
-/// Book one side's pre-visit: one per side, never overlapping the other side's, and for
-/// supported contact not on the day of the first session.
+/// Book one side's pre-visit: ahead, while the centre is open, one per side, never overlapping
+/// the other side's, and for supported contact not on the day of the first session.
 #[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), request_body = PreVisitIn, security(("bearer" = [])),
     responses((status = 201, description = "Booked.", body = PreVisitView,
         headers(("Location" = String, description = "The pre-visits' URL"))), error::CreateErrors))]
@@ -110,6 +111,9 @@ pub async fn book_pre_visit(
                     ),
                 ));
             }
+            let opening = centres::find(conn, &r.centre_id)?.opening_pattern()?;
+            pre_visit::check_booking(v.starts_at, v.ends_at, OffsetDateTime::now_utc(), &opening)
+                .map_err(|e| ApiError::invalid(e.field(), e.code(), e.to_string()))?;
             let existing = records::pre_visits(conn, &r.id)?;
             let new = PreVisit {
                 party: v.party.into(),
@@ -177,10 +181,10 @@ pub async fn list_pre_visits(
     Ok(HttpResponse::Ok().json(views))
 }
 
-/// Record that a side attended its pre-visit.
+/// Record that a side attended its pre-visit, once it has started (409 before).
 #[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id"), ("visit_id" = String, Path, description = "Pre-visit id")),
     security(("bearer" = [])), responses((status = 200, description = "Marked attended.", body = PreVisitView), (status = 401, response = error::Unauthorized),
-    (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
+    (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound), (status = 409, response = error::Conflict)))]
 #[post("/referrals/{id}/pre-visits/{visit_id}/attended")]
 pub async fn mark_attended(
     state: web::Data<AppState>,
@@ -204,6 +208,8 @@ pub async fn mark_attended(
                 .iter()
                 .find(|v| v.id == visit_id)
                 .ok_or_else(|| ApiError::not_found("pre-visit"))?;
+            pre_visit::check_attended(visit.starts_at.assume_utc(), OffsetDateTime::now_utc())
+                .map_err(|e| ApiError::conflict("pre-visit-not-started", e.to_string()))?;
             records::mark_attended(conn, &visit.id)?;
             pre_visit_view(&records::PreVisit {
                 attended: true,
