@@ -47,6 +47,15 @@ impl<'a> Actor<'a> {
         }
     }
 
+    /// Whose staff directory (ids, names and roles, nothing more) this actor may read: its own
+    /// provider's, for the coordinators and org admins who book supervisors and volunteers.
+    pub fn staff_directory(&self) -> Option<&'a str> {
+        match (self.role, self.provider_id) {
+            (Role::OrgAdmin | Role::Coordinator, Some(p)) => Some(p),
+            _ => None,
+        }
+    }
+
     /// Registering a new provider organisation: platform admins only.
     pub fn create_provider(&self) -> Access {
         match self.role {
@@ -119,6 +128,22 @@ mod tests {
         role: Role::PlatformAdmin,
         provider_id: None,
     };
+
+    #[test]
+    fn coordinators_and_org_admins_find_their_own_providers_staff_only() {
+        assert_eq!(actor(Role::Coordinator, CL).staff_directory(), Some(CL));
+        assert_eq!(actor(Role::OrgAdmin, FA).staff_directory(), Some(FA));
+        for role in [
+            Role::Supervisor,
+            Role::Volunteer,
+            Role::Finance,
+            Role::Referrer,
+            Role::Parent,
+        ] {
+            assert_eq!(actor(role, CL).staff_directory(), None, "{role:?}");
+        }
+        assert_eq!(PLATFORM.staff_directory(), None);
+    }
 
     #[test]
     fn an_org_admin_writes_its_own_catalogue_only() {

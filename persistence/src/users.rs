@@ -139,3 +139,30 @@ pub fn count_with_role(conn: &mut AnyConnection, role: Role) -> Result<i64, Stor
         .count()
         .get_result(conn)?)
 }
+
+/// The active staff accounts of `provider_id`, optionally of one role, by id.
+pub fn staff(
+    conn: &mut AnyConnection,
+    provider_id: &str,
+    role: Option<Role>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Page<User>, StoreError> {
+    let roles: Vec<&str> = Role::ALL
+        .iter()
+        .filter(|r| r.is_provider_staff() && role.is_none_or(|only| only == **r))
+        .map(|r| r.as_str())
+        .collect();
+    let mut query = users::table
+        .select(User::as_select())
+        .filter(users::provider_id.eq(provider_id))
+        .filter(users::active.eq(true))
+        .filter(users::role.eq_any(roles))
+        .order(users::id.asc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(users::id.gt(after.to_string()));
+    }
+    Ok(Page::from_overfetch(query.load(conn)?, limit))
+}

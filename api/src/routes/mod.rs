@@ -24,6 +24,7 @@ pub mod retention;
 pub mod rooms;
 pub mod safeguarding;
 pub mod sessions;
+pub mod staff;
 pub mod tariffs;
 pub mod users;
 pub mod waiting_lists;
@@ -40,6 +41,7 @@ fn v1(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     me::configure(cfg);
     users::configure(cfg);
+    staff::configure(cfg);
     referrals::configure(cfg);
     people::configure(cfg);
     waiting_lists::configure(cfg);

@@ -30,6 +30,7 @@ mod safeguarding;
 mod series;
 mod sessions;
 mod shared_sessions;
+mod staff;
 mod subject_access;
 mod support;
 mod tariffs;
