@@ -12,6 +12,7 @@ use ccm_domain::schedule::arrival::{self, Adult, ArrivalPolicy, HANDOVER_POLICY}
 use ccm_domain::schedule::attendance::LatenessPolicy;
 use ccm_domain::schedule::lifecycle::SessionStatus;
 use ccm_domain::schedule::Slot;
+use ccm_domain::ServiceType;
 use ccm_persistence::sessions::{self, PartyChanges, Session, SessionParty};
 use ccm_persistence::{casework, scheduling, AnyConnection};
 
@@ -108,7 +109,11 @@ pub fn replan_shared(
     starts_at: PrimitiveDateTime,
     ends_at: PrimitiveDateTime,
 ) -> Result<(), ApiError> {
-    let families = sessions::sharing(conn, room_id, starts_at, ends_at)?;
+    // Handover uses a shared hall too, but keeps its own fixed timings.
+    let families: Vec<_> = sessions::sharing(conn, room_id, starts_at, ends_at)?
+        .into_iter()
+        .filter(|s| s.service_type == ServiceType::Supported.as_str())
+        .collect();
     if families.is_empty() {
         return Ok(());
     }

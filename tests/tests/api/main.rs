@@ -17,6 +17,7 @@ mod indirect;
 mod ledger;
 mod metrics;
 mod openapi;
+mod places;
 mod plumbing;
 mod pre_visits;
 mod provenance;

@@ -18,6 +18,7 @@ use crate::state::AppState;
 use ccm_domain::opening::hhmm;
 use ccm_domain::referral::lifecycle::{is_final, ReferralStatus};
 use ccm_domain::schedule::arrival::{self, HandoverSlot};
+use ccm_domain::schedule::place;
 use ccm_domain::schedule::series::{self, SeriesRule};
 use ccm_domain::schedule::Slot;
 use ccm_domain::{RoomKind, ServiceType};
@@ -183,8 +184,8 @@ pub async fn book(
             require_deciding_staff(&case.relation)?;
             let r = &case.referral;
             let service = r.service()?;
-            if service == ServiceType::Indirect {
-                return Err(ApiError::rule("no-sessions", "indirect contact has no sessions"));
+            if !place::needs(service).sessions {
+                return Err(ApiError::rule("no-sessions", format!("{service} contact has no sessions")));
             }
             let status = r.status()?;
             let open = matches!(status, ReferralStatus::Active | ReferralStatus::ReviewDue);

@@ -9,6 +9,7 @@ use crate::cases::{workflow, Case};
 use crate::error::ApiError;
 use ccm_domain::opening::hhmm;
 use ccm_domain::schedule::booking::{exclusive_clash, shared_clash};
+use ccm_domain::schedule::place;
 use ccm_domain::schedule::Slot;
 use ccm_domain::{london, Role, RoomKind, ServiceType};
 use ccm_persistence::sessions::{self, Held, Holder};
@@ -27,7 +28,8 @@ pub struct Resources {
     pub supervisor: Option<String>,
 }
 
-/// The room and supervisor the service needs, checked against the case's centre and provider.
+/// The room and supervisor the service needs (by `place::needs`), checked against the case's
+/// centre and provider.
 pub fn resources(
     conn: &mut AnyConnection,
     case: &Case,
@@ -35,28 +37,14 @@ pub fn resources(
     service: ServiceType,
 ) -> Result<Resources, ApiError> {
     let r = &case.referral;
-    if b.community_place.is_some() && service != ServiceType::Supervised {
-        return Err(ApiError::invalid(
-            "community_place",
-            "supervised_only",
-            "only supervised contact happens in the community",
-        ));
-    }
-    if b.supervisor_id.is_some() && service != ServiceType::Supervised {
-        return Err(ApiError::invalid(
-            "supervisor_id",
-            "supervised_only",
-            "only supervised contact has a supervisor",
-        ));
-    }
-    if service == ServiceType::Supervised {
-        let Some(sup) = &b.supervisor_id else {
-            return Err(ApiError::invalid(
-                "supervisor_id",
-                "required",
-                "supervised contact needs a supervisor",
-            ));
-        };
+    let refuse = |e: place::PlaceError| ApiError::invalid(e.field(), e.code(), e.to_string());
+    let asked = place::Asked {
+        room: b.room_id.is_some(),
+        supervisor: b.supervisor_id.is_some(),
+        community_place: b.community_place.is_some(),
+    };
+    place::check(service, asked).map_err(refuse)?;
+    if let Some(sup) = &b.supervisor_id {
         let user = users::find(conn, sup).ok();
         let fits = user.is_some_and(|u| {
             u.active
@@ -70,20 +58,6 @@ pub fn resources(
                 "not an active supervisor of this provider",
             ));
         }
-        if b.room_id.is_some() == b.community_place.is_some() {
-            return Err(ApiError::invalid(
-                "room_id",
-                "one_of",
-                "supervised contact needs a private room or a community place, not both",
-            ));
-        }
-    }
-    if service == ServiceType::Supported && b.room_id.is_none() {
-        return Err(ApiError::invalid(
-            "room_id",
-            "required",
-            "supported contact needs a shared room",
-        ));
     }
     let supervisor = b.supervisor_id.clone();
     let Some(room_id) = &b.room_id else {
@@ -103,18 +77,7 @@ pub fn resources(
         ));
     };
     let kind = room.kind()?;
-    let wanted = if service == ServiceType::Supported {
-        RoomKind::Shared
-    } else {
-        RoomKind::Private
-    };
-    if kind != wanted {
-        return Err(ApiError::invalid(
-            "room_id",
-            "room_kind",
-            format!("{service} contact needs a {} room", wanted.as_str()),
-        ));
-    }
+    place::check_room(service, kind).map_err(refuse)?;
     Ok(Resources {
         room: Some((room.id, kind, u32::try_from(room.capacity).unwrap_or(1))),
         supervisor,
