@@ -4,9 +4,10 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::db::AnyConnection;
+use crate::error::parse_stored;
 use crate::schema::{charges, ledger_entries};
 use crate::StoreError;
-use ccm_domain::referral::ledger::ChargeState;
+use ccm_domain::referral::ledger::{ChargeDue, ChargeState, Payer};
 use ccm_domain::Money;
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -19,12 +20,22 @@ pub struct Charge {
     pub description: String,
     pub amount_pence: i64,
     pub refundable: bool,
-    /// non_resident_parent, resident_parent or funder.
+    /// A `Payer`.
     pub payer: String,
     pub funder: Option<String>,
-    /// When it falls due (the quote's `due`).
+    /// A `ChargeDue`.
     pub due: String,
     pub created_at: PrimitiveDateTime,
+}
+
+impl Charge {
+    pub fn payer(&self) -> Result<Payer, StoreError> {
+        parse_stored("charges.payer", &self.payer)
+    }
+
+    pub fn due(&self) -> Result<ChargeDue, StoreError> {
+        parse_stored("charges.due", &self.due)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]

@@ -10,7 +10,7 @@ use super::workflow;
 use crate::error::ApiError;
 use ccm_domain::london;
 use ccm_domain::quote::{cancellation_charge, CancelledBy};
-use ccm_domain::referral::ledger::Payer;
+use ccm_domain::referral::ledger::{ChargeDue, Payer};
 use ccm_domain::schedule::lifecycle::{self, SessionEvent};
 use ccm_domain::schedule::Slot;
 use ccm_persistence::ledger::{self, Charge, Entry};
@@ -65,7 +65,7 @@ pub fn cancel_session(
                 refundable: false,
                 payer: payer.as_str().into(),
                 funder: None,
-                due: "on_cancellation".into(),
+                due: ChargeDue::OnCancellation.as_str().into(),
                 created_at: at,
             };
             ledger::insert_charge(conn, &charge)?;

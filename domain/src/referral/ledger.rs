@@ -16,6 +16,21 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// When a charge falls due: the same words on a quote's lines and on the ledger's charges.
+    ChargeDue {
+        OnReferral = "on_referral",
+        /// Once the suitability assessment is done and a place is available; before contact starts.
+        OnPlaceOffered = "on_place_offered",
+        /// Before the session it pays for (each session, on a quote of several).
+        BeforeSession = "before_session",
+        /// Before the indirect item it pays for is sent on.
+        BeforeSending = "before_sending",
+        /// When a parent cancels a session: the cancellation fee.
+        OnCancellation = "on_cancellation",
+    }
+}
+
 /// What one payer has been charged and where it stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PayerBalance {

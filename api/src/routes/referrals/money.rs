@@ -13,7 +13,7 @@ use crate::extract::{Principal, ValidJson};
 use crate::http::{self, utc, Instant, CURRENCY};
 use crate::state::AppState;
 use ccm_domain::referral::disclosure;
-use ccm_domain::referral::ledger::{balances_by_payer, LedgerError, Payer};
+use ccm_domain::referral::ledger::{balances_by_payer, ChargeDue, LedgerError, Payer};
 use ccm_domain::{Funder, Money, Role};
 use ccm_persistence::ledger::{self, Charge, Entry};
 use ccm_persistence::{new_id, AnyConnection};
@@ -71,11 +71,11 @@ pub struct ChargeView {
     #[schema(value_type = String, example = "30.00")]
     pub amount: Money,
     pub refundable: bool,
-    /// non_resident_parent or funder.
-    pub payer: String,
+    /// Whose account it is on: the parent who cancelled pays a cancellation charge, the
+    /// sending side an indirect item's fee.
+    pub payer: Payer,
     pub funder: Option<Funder>,
-    /// When it falls due (on_referral, on_place_offered, ...).
-    pub due: String,
+    pub due: ChargeDue,
     #[serde(with = "http::money")]
     #[schema(value_type = String)]
     pub paid: Money,
@@ -116,7 +116,7 @@ fn ledger_view(conn: &mut AnyConnection, referral_id: &str) -> Result<LedgerView
     let by_payer = balances_by_payer(
         states
             .iter()
-            .map(|(c, s)| (c.payer.parse().unwrap_or(Payer::Other), s)),
+            .map(|(c, s)| (c.payer().unwrap_or(Payer::Other), s)),
     )
     .into_iter()
     .map(|b| PayerBalanceView {
@@ -130,22 +130,24 @@ fn ledger_view(conn: &mut AnyConnection, referral_id: &str) -> Result<LedgerView
     .collect();
     let charges = states
         .into_iter()
-        .map(|(c, s)| ChargeView {
-            amount: s.amount,
-            paid: s.paid,
-            refunded: s.refunded,
-            waived: s.waived,
-            outstanding: s.outstanding(),
-            funder: c.funder.as_deref().and_then(|f| f.parse().ok()),
-            id: c.id,
-            kind: c.kind,
-            description: c.description,
-            refundable: c.refundable,
-            payer: c.payer,
-            due: c.due,
-            created_at: utc(c.created_at),
+        .map(|(c, s)| {
+            Ok(ChargeView {
+                payer: c.payer()?,
+                due: c.due()?,
+                amount: s.amount,
+                paid: s.paid,
+                refunded: s.refunded,
+                waived: s.waived,
+                outstanding: s.outstanding(),
+                funder: c.funder.as_deref().and_then(|f| f.parse().ok()),
+                id: c.id,
+                kind: c.kind,
+                description: c.description,
+                refundable: c.refundable,
+                created_at: utc(c.created_at),
+            })
         })
-        .collect();
+        .collect::<Result<_, ApiError>>()?;
     let entries = ledger::entries(conn, referral_id)?
         .into_iter()
         .map(|e| EntryView {

@@ -5,7 +5,7 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 
 use crate::cases::{workflow, Case};
 use crate::error::ApiError;
-use ccm_domain::quote::session_charge;
+use ccm_domain::quote::{session_charge, ChargeDue, Payer};
 use ccm_domain::schedule::Slot;
 use ccm_domain::{london, ServiceType};
 use ccm_persistence::ledger::{self, Charge};
@@ -26,9 +26,9 @@ pub fn insert_session_charge(
         description: format!("Session on {}", london::local_date(slot.start)),
         amount_pence: amount,
         refundable: true,
-        payer: "non_resident_parent".into(),
+        payer: Payer::NonResidentParent.as_str().into(),
         funder: None,
-        due: "before_session".into(),
+        due: ChargeDue::BeforeSession.as_str().into(),
         created_at: at,
     };
     ledger::insert_charge(conn, &charge)?;
