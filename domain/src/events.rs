@@ -19,7 +19,7 @@ string_enum! {
 }
 
 /// The states a payment event can report: money received, refunded, or a charge waived.
-pub const PAYMENT_STATES: &[&str] = &["received", "refunded", "waived"];
+pub const PAYMENT_STATES: &[&str] = &["received", "refunded", "waived", "credited"];
 
 /// The payment state of a ledger entry kind (`payment`, `refund`, `waiver`).
 pub fn payment_state(entry_kind: &str) -> Option<&'static str> {
@@ -27,6 +27,11 @@ pub fn payment_state(entry_kind: &str) -> Option<&'static str> {
         "payment" => Some("received"),
         "refund" => Some("refunded"),
         "waiver" => Some("waived"),
+        // Paid money moved to the payer's credit; credit used or repaid is money received or
+        // refunded as far as a subscriber is concerned.
+        "credit" => Some("credited"),
+        "credit_used" => Some("received"),
+        "credit_refund" => Some("refunded"),
         _ => None,
     }
 }

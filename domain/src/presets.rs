@@ -159,7 +159,8 @@ pub fn on_application(service: ServiceType) -> Tariff {
 mod tests {
     use super::*;
     use crate::quote::{
-        cancellation_charge, quote, CancelledBy, Due, LineKind, Payer, QuoteError, QuoteRequest,
+        cancellation_charge, quote, CancelledBy, ChargeDue, LineKind, Payer, QuoteError,
+        QuoteRequest,
     };
 
     fn request(
@@ -182,7 +183,7 @@ mod tests {
     }
 
     /// (kind, amount in pence, due, refundable) for each line, to compare with domain.md.
-    fn lines(q: &crate::quote::Quote) -> Vec<(LineKind, i64, Due, bool)> {
+    fn lines(q: &crate::quote::Quote) -> Vec<(LineKind, i64, ChargeDue, bool)> {
         q.lines
             .iter()
             .map(|l| (l.kind, l.amount.pence(), l.due, l.refundable))
@@ -204,8 +205,8 @@ mod tests {
         assert_eq!(
             lines(&q),
             [
-                (LineKind::ReferralFee, 30_00, Due::OnReferral, false),
-                (LineKind::Balance, 110_00, Due::OnPlaceOffered, true),
+                (LineKind::ReferralFee, 30_00, ChargeDue::OnReferral, false),
+                (LineKind::Balance, 110_00, ChargeDue::OnPlaceOffered, true),
             ]
         );
         assert_eq!(q.total, Money::pounds(140));
@@ -224,9 +225,14 @@ mod tests {
         assert_eq!(
             lines(&q),
             [
-                (LineKind::ReferralFee, 30_00, Due::OnReferral, false),
-                (LineKind::Balance, 100_00, Due::OnPlaceOffered, false),
-                (LineKind::Session, 6 * 190_00, Due::BeforeEachSession, false),
+                (LineKind::ReferralFee, 30_00, ChargeDue::OnReferral, false),
+                (LineKind::Balance, 100_00, ChargeDue::OnPlaceOffered, false),
+                (
+                    LineKind::Session,
+                    6 * 190_00,
+                    ChargeDue::BeforeSession,
+                    false
+                ),
             ]
         );
         assert_eq!(q.lines[2].unit_amount, Money::pounds(190));
@@ -240,8 +246,8 @@ mod tests {
         assert_eq!(
             lines(&q),
             [
-                (LineKind::Balance, 130_00, Due::OnPlaceOffered, false),
-                (LineKind::Session, 95_00, Due::BeforeEachSession, false),
+                (LineKind::Balance, 130_00, ChargeDue::OnPlaceOffered, false),
+                (LineKind::Session, 95_00, ChargeDue::BeforeSession, false),
             ]
         );
     }
@@ -278,8 +284,13 @@ mod tests {
         assert_eq!(
             lines(&q),
             [
-                (LineKind::ReferralFee, 55_00, Due::OnReferral, false),
-                (LineKind::Session, 10 * 16_00, Due::BeforeEachSession, false),
+                (LineKind::ReferralFee, 55_00, ChargeDue::OnReferral, false),
+                (
+                    LineKind::Session,
+                    10 * 16_00,
+                    ChargeDue::BeforeSession,
+                    false
+                ),
             ]
         );
         assert_eq!(q.total, Money::pounds(215));
@@ -291,8 +302,8 @@ mod tests {
         assert_eq!(
             lines(&q),
             [
-                (LineKind::ReferralFee, 35_00, Due::OnReferral, false),
-                (LineKind::Item, 4 * 6_00, Due::BeforeSending, false),
+                (LineKind::ReferralFee, 35_00, ChargeDue::OnReferral, false),
+                (LineKind::Item, 4 * 6_00, ChargeDue::BeforeSending, false),
             ]
         );
         assert_eq!(q.total, Money::pounds(59));
@@ -303,7 +314,7 @@ mod tests {
         let q = quote(&fa_supported(), &self_referral(6, 120)).unwrap();
         assert_eq!(
             lines(&q),
-            [(LineKind::Balance, 180_00, Due::OnPlaceOffered, false)]
+            [(LineKind::Balance, 180_00, ChargeDue::OnPlaceOffered, false)]
         );
         assert_eq!(q.total, Money::pounds(180));
         // Twelve sessions are two blocks of six.
@@ -342,10 +353,9 @@ mod tests {
         });
         let q = quote(&t, &request(ReferrerKind::LocalAuthority, 2, 120, 0)).unwrap();
         assert_eq!(q.total, Money::ZERO);
-        assert!(q
-            .lines
-            .iter()
-            .all(|l| l.amount.is_zero() && l.payer == Payer::Funder(Funder::LocalAuthority)));
+        assert!(q.lines.iter().all(|l| l.amount.is_zero()
+            && l.payer == Payer::Funder
+            && l.funder == Some(Funder::LocalAuthority)));
         assert_eq!(q.lines[2].unit_amount, Money::pounds(190));
         assert!(q.lines[0]
             .description

@@ -2,6 +2,7 @@
 //! what it is for, how much, when it falls due, whether it can be refunded and who pays.
 
 use crate::money::Money;
+pub use crate::referral::ledger::{ChargeDue, Payer};
 use crate::tariff::{CancellationRule, SessionFee, Tariff};
 use crate::{Funder, ReferrerKind};
 
@@ -23,17 +24,6 @@ pub struct QuoteRequest {
 }
 
 string_enum! {
-    /// When a charge falls due.
-    Due {
-        OnReferral = "on_referral",
-        /// Once the suitability assessment is done and a place is available; before contact starts.
-        OnPlaceOffered = "on_place_offered",
-        BeforeEachSession = "before_each_session",
-        BeforeSending = "before_sending",
-    }
-}
-
-string_enum! {
     /// What a charge is for.
     LineKind {
         ReferralFee = "referral_fee",
@@ -52,13 +42,6 @@ string_enum! {
     }
 }
 
-/// Who pays a charge: the family's named payer (usually the non-resident parent) or a funder.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Payer {
-    NonResidentParent,
-    Funder(Funder),
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QuoteLine {
     pub kind: LineKind,
@@ -68,9 +51,12 @@ pub struct QuoteLine {
     pub unit_amount: Money,
     /// What the payer is charged for this line: zero where a funder waives it.
     pub amount: Money,
-    pub due: Due,
+    pub due: ChargeDue,
     pub refundable: bool,
+    /// The family's named payer (usually the non-resident parent), or `Funder`.
     pub payer: Payer,
+    /// Set when `payer` is `Funder`.
+    pub funder: Option<Funder>,
 }
 
 /// What a parent who cancels one session of the quoted length pays.
@@ -121,7 +107,10 @@ pub fn quote(tariff: &Tariff, request: &QuoteRequest) -> Result<Quote, QuoteErro
     if tariff.price_on_application && funded_by.is_none() {
         return Err(QuoteError::PriceOnApplication(tariff.service));
     }
-    let payer = funded_by.map_or(Payer::NonResidentParent, Payer::Funder);
+    let payer = match funded_by {
+        Some(_) => Payer::Funder,
+        None => Payer::NonResidentParent,
+    };
     let line = |kind, description: String, quantity: u32, unit: Money, due, refundable| {
         let full = unit.checked_mul(quantity).ok_or(QuoteError::Overflow)?;
         Ok::<_, QuoteError>(QuoteLine {
@@ -140,6 +129,7 @@ pub fn quote(tariff: &Tariff, request: &QuoteRequest) -> Result<Quote, QuoteErro
             due,
             refundable,
             payer,
+            funder: funded_by,
         })
     };
 
@@ -159,7 +149,7 @@ pub fn quote(tariff: &Tariff, request: &QuoteRequest) -> Result<Quote, QuoteErro
             ),
             1,
             tariff.referral_fee,
-            Due::OnReferral,
+            ChargeDue::OnReferral,
             tariff.referral_fee_refundable,
         )?);
     }
@@ -178,7 +168,7 @@ pub fn quote(tariff: &Tariff, request: &QuoteRequest) -> Result<Quote, QuoteErro
             format!("{what}, {}", refundable_text(tariff.balance_refundable)),
             blocks,
             tariff.balance,
-            Due::OnPlaceOffered,
+            ChargeDue::OnPlaceOffered,
             tariff.balance_refundable,
         )?);
     }
@@ -198,7 +188,7 @@ pub fn quote(tariff: &Tariff, request: &QuoteRequest) -> Result<Quote, QuoteErro
             what,
             request.sessions,
             unit,
-            Due::BeforeEachSession,
+            ChargeDue::BeforeSession,
             false,
         )?);
     }
@@ -208,7 +198,19 @@ pub fn quote(tariff: &Tariff, request: &QuoteRequest) -> Result<Quote, QuoteErro
             format!("Item forwarded at £{fee}"),
             request.items,
             fee,
-            Due::BeforeSending,
+            ChargeDue::BeforeSending,
+            false,
+        )?);
+    }
+    // A funder pays whatever the sessions asked for cost, priced or not: the family sees each
+    // at £0.00 with the funder named rather than an empty quote.
+    if funded_by.is_some() && tariff.session_fee.is_none() && request.sessions > 0 {
+        lines.push(line(
+            LineKind::Session,
+            format!("Session of {}", duration_text(request.session_minutes)),
+            request.sessions,
+            Money::ZERO,
+            ChargeDue::BeforeSession,
             false,
         )?);
     }
@@ -425,7 +427,7 @@ mod tests {
             let q = quote(&t, &r).unwrap();
             if q.funded_by.is_some() {
                 prop_assert_eq!(q.total, Money::ZERO);
-                prop_assert!(q.lines.iter().all(|l| matches!(l.payer, Payer::Funder(_))));
+                prop_assert!(q.lines.iter().all(|l| l.payer == Payer::Funder && l.funder == q.funded_by));
             }
         }
 
@@ -436,6 +438,33 @@ mod tests {
             // Never more than half a penny from the exact amount.
             prop_assert!((charged * 60 - exact_sixtieths).abs() <= 30);
         }
+    }
+
+    #[test]
+    fn a_funded_quote_for_an_unpublished_price_lists_its_sessions_at_nothing_with_the_funder() {
+        let mut t = Tariff::free(ServiceType::Supervised);
+        t.price_on_application = true;
+        t.waivers.push(Waiver {
+            funder: Funder::Cafcass,
+            referred_by: Some(ReferrerKind::Cafcass),
+            court_ordered_only: true,
+        });
+        let r = QuoteRequest {
+            referrer: ReferrerKind::Cafcass,
+            court_ordered: true,
+            sessions: 6,
+            session_minutes: 120,
+            items: 0,
+        };
+        let q = quote(&t, &r).unwrap();
+        assert_eq!(q.lines.len(), 1);
+        let l = &q.lines[0];
+        assert_eq!(
+            (l.kind, l.quantity, l.amount),
+            (LineKind::Session, 6, Money::ZERO)
+        );
+        assert_eq!((l.payer, l.funder), (Payer::Funder, Some(Funder::Cafcass)));
+        assert_eq!(l.due, ChargeDue::BeforeSession);
     }
 
     #[test]

@@ -4,9 +4,10 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::db::AnyConnection;
+use crate::error::parse_stored;
 use crate::schema::{charges, ledger_entries};
 use crate::StoreError;
-use ccm_domain::referral::ledger::ChargeState;
+use ccm_domain::referral::ledger::{ChargeDue, ChargeState, EntryKind, Payer};
 use ccm_domain::Money;
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -19,12 +20,22 @@ pub struct Charge {
     pub description: String,
     pub amount_pence: i64,
     pub refundable: bool,
-    /// non_resident_parent, resident_parent or funder.
+    /// A `Payer`.
     pub payer: String,
     pub funder: Option<String>,
-    /// When it falls due (the quote's `due`).
+    /// A `ChargeDue`.
     pub due: String,
     pub created_at: PrimitiveDateTime,
+}
+
+impl Charge {
+    pub fn payer(&self) -> Result<Payer, StoreError> {
+        parse_stored("charges.payer", &self.payer)
+    }
+
+    pub fn due(&self) -> Result<ChargeDue, StoreError> {
+        parse_stored("charges.due", &self.due)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -33,7 +44,7 @@ pub struct Entry {
     pub id: String,
     pub referral_id: String,
     pub charge_id: String,
-    /// payment, refund or waiver.
+    /// An `EntryKind`.
     pub kind: String,
     pub amount_pence: i64,
     pub method: Option<String>,
@@ -46,6 +57,12 @@ pub struct Entry {
     pub created_at: PrimitiveDateTime,
 }
 
+impl Entry {
+    pub fn kind(&self) -> Result<EntryKind, StoreError> {
+        parse_stored("ledger_entries.kind", &self.kind)
+    }
+}
+
 pub fn insert_charge(conn: &mut AnyConnection, charge: &Charge) -> Result<(), StoreError> {
     diesel::insert_into(charges::table)
         .values(charge)
@@ -53,7 +70,7 @@ pub fn insert_charge(conn: &mut AnyConnection, charge: &Charge) -> Result<(), St
     Ok(())
 }
 
-/// Records money in or out; a payment, refund or waiver is published as a payment event.
+/// Records money in or out; every entry is published as a payment event.
 pub fn insert_entry(conn: &mut AnyConnection, entry: &Entry) -> Result<(), StoreError> {
     diesel::insert_into(ledger_entries::table)
         .values(entry)
@@ -94,26 +111,21 @@ pub fn states(
     conn: &mut AnyConnection,
     referral_id: &str,
 ) -> Result<Vec<(Charge, ChargeState)>, StoreError> {
-    let entries = entries(conn, referral_id)?;
+    let entries = entries(conn, referral_id)?
+        .into_iter()
+        .map(|e| Ok((e.kind()?, e)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(charges(conn, referral_id)?
         .into_iter()
         .map(|c| {
-            let sum = |kind: &str| {
-                Money::from_pence(
-                    entries
-                        .iter()
-                        .filter(|e| e.charge_id == c.id && e.kind == kind)
-                        .map(|e| e.amount_pence)
-                        .sum(),
-                )
-            };
-            let state = ChargeState {
-                amount: Money::from_pence(c.amount_pence),
-                refundable: c.refundable,
-                paid: sum("payment"),
-                refunded: sum("refund"),
-                waived: sum("waiver"),
-            };
+            let state = ChargeState::from_entries(
+                Money::from_pence(c.amount_pence),
+                c.refundable,
+                entries
+                    .iter()
+                    .filter(|(_, e)| e.charge_id == c.id)
+                    .map(|(kind, e)| (*kind, Money::from_pence(e.amount_pence))),
+            );
             (c, state)
         })
         .collect())

@@ -1,19 +1,20 @@
 //! Cancelling a session: who cancelled, when, why and with how much notice; the charge follows
 //! the tariff (CL supervised: the cancelling parent pays the session's charge; the centre's own
-//! cancellations charge nobody), and what was owed for the session itself is written off.
+//! cancellations charge nobody), and the session's own charge is written off: what was paid on
+//! it becomes its payer's credit.
 //! Closing a case cancels its sessions still to come, as the centre.
 
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::OffsetDateTime;
 
 use super::scheduling::{self, status_of};
-use super::workflow;
+use super::{credit, workflow};
 use crate::error::ApiError;
 use ccm_domain::london;
 use ccm_domain::quote::{cancellation_charge, CancelledBy};
-use ccm_domain::referral::ledger::Payer;
+use ccm_domain::referral::ledger::{ChargeDue, Payer};
 use ccm_domain::schedule::lifecycle::{self, SessionEvent};
 use ccm_domain::schedule::Slot;
-use ccm_persistence::ledger::{self, Charge, Entry};
+use ccm_persistence::ledger::{self, Charge};
 use ccm_persistence::referrals::Referral;
 use ccm_persistence::sessions::{self, Session, SessionChanges};
 use ccm_persistence::{new_id, rooms, AnyConnection};
@@ -47,6 +48,12 @@ pub fn cancel_session(
         .and_then(|t| cancellation_charge(t, slot.minutes(), by))
         .map(|m| m.pence())
         .filter(|p| *p > 0 && r.funder.is_none() && found.status != "provisional");
+    // The session's own charge is not owed for a session that will not happen; what was paid
+    // on it becomes its payer's credit, first, so a parent cancelling their own paid session
+    // has the cancellation fee settled from it.
+    if let Some(charge_id) = &found.charge_id {
+        credit::write_off(conn, &r.id, charge_id, "session cancelled", user_id, at)?;
+    }
     let cancellation_charge_id = match fee {
         Some(amount) => {
             let payer = match by {
@@ -65,18 +72,15 @@ pub fn cancel_session(
                 refundable: false,
                 payer: payer.as_str().into(),
                 funder: None,
-                due: "on_cancellation".into(),
+                due: ChargeDue::OnCancellation.as_str().into(),
                 created_at: at,
             };
             ledger::insert_charge(conn, &charge)?;
+            credit::settle_new_charge(conn, &r.id, &charge.id, user_id, at)?;
             Some(charge.id)
         }
         None => None,
     };
-    // The session's own charge is not owed for a session that will not happen.
-    if let Some(charge_id) = &found.charge_id {
-        write_off(conn, r, charge_id, "session cancelled", user_id, at)?;
-    }
     let changes = SessionChanges {
         status: Some(cancelled.as_str().into()),
         cancelled_by: Some(Some(by.as_str().into())),
@@ -114,40 +118,4 @@ pub fn cancel_upcoming(
         cancel_session(conn, r, s, CancelledBy::Centre, reason, user_id, now)?;
     }
     Ok(upcoming.len())
-}
-
-/// Waives what is still owed on a session's charge (the session will not happen as charged).
-pub fn write_off(
-    conn: &mut AnyConnection,
-    r: &Referral,
-    charge_id: &str,
-    reason: &str,
-    user_id: &str,
-    at: PrimitiveDateTime,
-) -> Result<(), ApiError> {
-    let owed = ledger::states(conn, &r.id)?
-        .into_iter()
-        .find(|(ch, _)| ch.id == charge_id)
-        .map(|(_, st)| st.outstanding().pence())
-        .unwrap_or(0);
-    if owed > 0 {
-        ledger::insert_entry(
-            conn,
-            &Entry {
-                id: new_id(),
-                referral_id: r.id.clone(),
-                charge_id: charge_id.to_string(),
-                kind: "waiver".into(),
-                amount_pence: owed,
-                method: None,
-                reference: None,
-                payer: None,
-                funder: None,
-                reason: Some(reason.into()),
-                recorded_by: user_id.to_string(),
-                created_at: at,
-            },
-        )?;
-    }
-    Ok(())
 }

@@ -200,13 +200,8 @@ pub fn raise_charges(
             description: line.description.clone(),
             amount_pence: amount,
             refundable: line.refundable,
-            payer: if funder.is_some() {
-                "funder"
-            } else {
-                "non_resident_parent"
-            }
-            .to_string(),
-            funder: funder.map(|f| f.as_str().to_string()),
+            payer: line.payer.as_str().to_string(),
+            funder: line.funder.map(|f| f.as_str().to_string()),
             due: line.due.as_str().to_string(),
             created_at: at,
         };

@@ -13,7 +13,9 @@ use crate::extract::ValidJson;
 use crate::http::{self, CURRENCY};
 use crate::routes::tariffs::today;
 use crate::state::AppState;
-use ccm_domain::quote::{self, Due, LineKind, Payer, QuoteError, QuoteRequest as DomainRequest};
+use ccm_domain::quote::{
+    self, ChargeDue, LineKind, Payer, QuoteError, QuoteRequest as DomainRequest,
+};
 use ccm_domain::{Funder, Money, ReferrerKind, ServiceType};
 use ccm_persistence::{offerings, tariffs, StoreError};
 
@@ -71,15 +73,6 @@ fn quarter_hours(hours: f64) -> Result<(), ValidationError> {
     Ok(())
 }
 
-#[derive(Serialize, ToSchema, Clone, Copy)]
-#[serde(rename_all = "snake_case")]
-pub enum PayerKind {
-    /// The family's named payer, usually the non-resident parent.
-    NonResidentParent,
-    /// A funder (see `funder`).
-    Funder,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct QuoteLineView {
     pub kind: LineKind,
@@ -94,9 +87,10 @@ pub struct QuoteLineView {
     #[serde(with = "http::money")]
     #[schema(value_type = String, example = "1140.00")]
     pub amount: Money,
-    pub due: Due,
+    pub due: ChargeDue,
     pub refundable: bool,
-    pub payer: PayerKind,
+    /// The family's named payer (usually the non-resident parent), or `funder`.
+    pub payer: Payer,
     /// Set when `payer` is `funder`.
     pub funder: Option<Funder>,
 }
@@ -275,14 +269,8 @@ pub async fn create_quote(
             amount: l.amount,
             due: l.due,
             refundable: l.refundable,
-            payer: match l.payer {
-                Payer::NonResidentParent => PayerKind::NonResidentParent,
-                Payer::Funder(_) => PayerKind::Funder,
-            },
-            funder: match l.payer {
-                Payer::Funder(f) => Some(f),
-                Payer::NonResidentParent => None,
-            },
+            payer: l.payer,
+            funder: l.funder,
         })
         .collect();
     Ok(HttpResponse::Ok().json(QuoteView {

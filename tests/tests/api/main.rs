@@ -16,6 +16,7 @@ mod idempotency;
 mod indirect;
 mod ledger;
 mod metrics;
+mod money;
 mod openapi;
 mod places;
 mod plumbing;

@@ -61,7 +61,7 @@ fn cl_supervised_is_130_pounds_processing_and_95_pounds_an_hour_before_each_sess
         [
             line("referral_fee", "30.00", "on_referral", false),
             line("balance", "100.00", "on_place_offered", false),
-            line("session", "1140.00", "before_each_session", false),
+            line("session", "1140.00", "before_session", false),
         ]
     );
     assert_eq!(q["lines"][2]["unit_amount"], "190.00");
@@ -113,7 +113,7 @@ fn cl_handover_is_55_pounds_and_16_a_session() {
         lines(&q),
         [
             line("referral_fee", "55.00", "on_referral", false),
-            line("session", "160.00", "before_each_session", false),
+            line("session", "160.00", "before_session", false),
         ]
     );
     assert_eq!(q["total"], "215.00");
@@ -176,6 +176,14 @@ fn fa_supervised_referred_by_cafcass_under_a_court_order_is_free_to_the_family()
     );
     assert_eq!(q["total"], "0.00");
     assert_eq!(q["funded_by"], "cafcass");
+    // Each line at £0.00 with the funder named, rather than no lines at all.
+    assert_eq!(
+        lines(&q),
+        [line("session", "0.00", "before_session", false)]
+    );
+    assert_eq!(q["lines"][0]["quantity"], 6);
+    assert_eq!(q["lines"][0]["payer"], "funder");
+    assert_eq!(q["lines"][0]["funder"], "cafcass");
 }
 
 #[test]

@@ -16,7 +16,7 @@ use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::ok_tagged;
 use crate::state::AppState;
-use ccm_domain::quote::Due;
+use ccm_domain::quote::ChargeDue;
 use ccm_domain::records::indirect::{
     self, check_postage, forwards_items, Direction, ItemError, ItemEvent, ItemKind, Postage,
     PostageError,
@@ -190,7 +190,7 @@ fn raise_fee(
         refundable: false,
         payer: direction.sender().as_str().into(),
         funder: None,
-        due: Due::BeforeSending.as_str().into(),
+        due: ChargeDue::BeforeSending.as_str().into(),
         created_at: workflow::stored(OffsetDateTime::now_utc()),
     };
     ledger::insert_charge(conn, &charge)?;

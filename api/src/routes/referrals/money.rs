@@ -13,13 +13,16 @@ use crate::extract::{Principal, ValidJson};
 use crate::http::{self, utc, Instant, CURRENCY};
 use crate::state::AppState;
 use ccm_domain::referral::disclosure;
-use ccm_domain::referral::ledger::{balances_by_payer, LedgerError, Payer};
+use ccm_domain::referral::ledger::{
+    balances_by_payer, ChargeDue, ChargeState, EntryKind, LedgerError, Payer,
+};
 use ccm_domain::{Funder, Money, Role};
 use ccm_persistence::ledger::{self, Charge, Entry};
 use ccm_persistence::{new_id, AnyConnection};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_ledger)
+        .service(super::credits::use_credit)
         .service(pay)
         .service(refund)
         .service(waive);
@@ -56,6 +59,12 @@ pub struct PayerBalanceView {
     #[serde(with = "http::money")]
     #[schema(value_type = String)]
     pub waived: Money,
+    /// Paid for sessions that will not happen, not yet used or refunded: it settles this
+    /// payer's next charge, or is refunded. `paid - refunded - credit = charged - waived -
+    /// outstanding`.
+    #[serde(with = "http::money")]
+    #[schema(value_type = String, example = "142.50")]
+    pub credit: Money,
     #[serde(with = "http::money")]
     #[schema(value_type = String, example = "110.00")]
     pub outstanding: Money,
@@ -71,11 +80,11 @@ pub struct ChargeView {
     #[schema(value_type = String, example = "30.00")]
     pub amount: Money,
     pub refundable: bool,
-    /// non_resident_parent or funder.
-    pub payer: String,
+    /// Whose account it is on: the parent who cancelled pays a cancellation charge, the
+    /// sending side an indirect item's fee.
+    pub payer: Payer,
     pub funder: Option<Funder>,
-    /// When it falls due (on_referral, on_place_offered, ...).
-    pub due: String,
+    pub due: ChargeDue,
     #[serde(with = "http::money")]
     #[schema(value_type = String)]
     pub paid: Money,
@@ -85,6 +94,14 @@ pub struct ChargeView {
     #[serde(with = "http::money")]
     #[schema(value_type = String)]
     pub waived: Money,
+    /// Paid on it, then moved to the payer's credit when it was written off.
+    #[serde(with = "http::money")]
+    #[schema(value_type = String)]
+    pub credited: Money,
+    /// Settled from the payer's credit.
+    #[serde(with = "http::money")]
+    #[schema(value_type = String)]
+    pub credit_used: Money,
     #[serde(with = "http::money")]
     #[schema(value_type = String)]
     pub outstanding: Money,
@@ -95,8 +112,7 @@ pub struct ChargeView {
 pub struct EntryView {
     pub id: String,
     pub charge_id: String,
-    /// payment, refund or waiver.
-    pub kind: String,
+    pub kind: EntryKind,
     #[serde(with = "http::money")]
     #[schema(value_type = String)]
     pub amount: Money,
@@ -116,7 +132,7 @@ fn ledger_view(conn: &mut AnyConnection, referral_id: &str) -> Result<LedgerView
     let by_payer = balances_by_payer(
         states
             .iter()
-            .map(|(c, s)| (c.payer.parse().unwrap_or(Payer::Other), s)),
+            .map(|(c, s)| (c.payer().unwrap_or(Payer::Other), s)),
     )
     .into_iter()
     .map(|b| PayerBalanceView {
@@ -125,43 +141,50 @@ fn ledger_view(conn: &mut AnyConnection, referral_id: &str) -> Result<LedgerView
         paid: b.paid,
         refunded: b.refunded,
         waived: b.waived,
+        credit: b.credit,
         outstanding: b.outstanding,
     })
     .collect();
     let charges = states
         .into_iter()
-        .map(|(c, s)| ChargeView {
-            amount: s.amount,
-            paid: s.paid,
-            refunded: s.refunded,
-            waived: s.waived,
-            outstanding: s.outstanding(),
-            funder: c.funder.as_deref().and_then(|f| f.parse().ok()),
-            id: c.id,
-            kind: c.kind,
-            description: c.description,
-            refundable: c.refundable,
-            payer: c.payer,
-            due: c.due,
-            created_at: utc(c.created_at),
+        .map(|(c, s)| {
+            Ok(ChargeView {
+                payer: c.payer()?,
+                due: c.due()?,
+                amount: s.amount,
+                paid: s.paid,
+                refunded: s.refunded,
+                waived: s.waived,
+                credited: s.credited,
+                credit_used: s.credit_used,
+                outstanding: s.outstanding(),
+                funder: c.funder.as_deref().and_then(|f| f.parse().ok()),
+                id: c.id,
+                kind: c.kind,
+                description: c.description,
+                refundable: c.refundable,
+                created_at: utc(c.created_at),
+            })
         })
-        .collect();
+        .collect::<Result<_, ApiError>>()?;
     let entries = ledger::entries(conn, referral_id)?
         .into_iter()
-        .map(|e| EntryView {
-            amount: Money::from_pence(e.amount_pence),
-            created_at: utc(e.created_at),
-            id: e.id,
-            charge_id: e.charge_id,
-            kind: e.kind,
-            method: e.method,
-            reference: e.reference,
-            payer: e.payer,
-            funder: e.funder,
-            reason: e.reason,
-            recorded_by: e.recorded_by,
+        .map(|e| {
+            Ok(EntryView {
+                kind: e.kind()?,
+                amount: Money::from_pence(e.amount_pence),
+                created_at: utc(e.created_at),
+                id: e.id,
+                charge_id: e.charge_id,
+                method: e.method,
+                reference: e.reference,
+                payer: e.payer,
+                funder: e.funder,
+                reason: e.reason,
+                recorded_by: e.recorded_by,
+            })
         })
-        .collect();
+        .collect::<Result<_, ApiError>>()?;
     Ok(LedgerView {
         referral_id: referral_id.to_string(),
         currency: CURRENCY,
@@ -271,11 +294,11 @@ pub struct WaiverIn {
     pub reason: String,
 }
 
-const MONEY_ROLES: &[Role] = &[Role::OrgAdmin, Role::Coordinator, Role::Finance];
+pub(super) const MONEY_ROLES: &[Role] = &[Role::OrgAdmin, Role::Coordinator, Role::Finance];
 
 /// Records money against one charge, then opens the fee gate the case waits at if nothing more
 /// is owed there. Answers with the ledger.
-async fn record<F>(
+pub(super) async fn record<F>(
     state: web::Data<AppState>,
     principal: Principal,
     id: String,
@@ -283,9 +306,7 @@ async fn record<F>(
     f: F,
 ) -> Result<HttpResponse, ApiError>
 where
-    F: FnOnce(&Charge, &ccm_domain::referral::ledger::ChargeState) -> Result<Entry, ApiError>
-        + Send
-        + 'static,
+    F: FnOnce(&Charge, &ChargeState, Money) -> Result<Entry, ApiError> + Send + 'static,
 {
     let view = state
         .write(move |conn| {
@@ -303,7 +324,8 @@ where
                     "no such charge on this referral",
                 ));
             };
-            let mut entry = f(charge, state)?;
+            let credit = cases::credit::held(&states, charge.payer()?);
+            let mut entry = f(charge, state, credit)?;
             entry.referral_id = case.referral.id.clone();
             entry.charge_id = charge_id.clone();
             entry.recorded_by = principal.user_id.clone();
@@ -325,12 +347,12 @@ where
         .json(view))
 }
 
-fn entry(kind: &str, amount: Money) -> Entry {
+pub(super) fn entry(kind: EntryKind, amount: Money) -> Entry {
     Entry {
         id: new_id(),
         referral_id: String::new(),
         charge_id: String::new(),
-        kind: kind.to_string(),
+        kind: kind.as_str().to_string(),
         amount_pence: amount.pence(),
         method: None,
         reference: None,
@@ -348,10 +370,11 @@ fn payer_or(given: Option<Payer>, charge: &Charge) -> String {
         .unwrap_or_else(|| charge.payer.clone())
 }
 
-fn amount_error(e: LedgerError) -> ApiError {
+pub(super) fn amount_error(e: LedgerError) -> ApiError {
     match e {
         LedgerError::NotRefundable => ApiError::conflict("not-refundable", e.to_string()),
         LedgerError::NothingOwed => ApiError::conflict("nothing-owed", e.to_string()),
+        LedgerError::NoCredit => ApiError::conflict("no-credit", e.to_string()),
         other => ApiError::invalid("amount", "amount", other.to_string()),
     }
 }
@@ -374,20 +397,22 @@ pub async fn pay(
         principal,
         id.into_inner(),
         p.charge_id.clone(),
-        move |charge, state| {
+        move |charge, state, _| {
             state.check_payment(p.amount).map_err(amount_error)?;
             Ok(Entry {
                 method: Some(p.method.as_str().into()),
                 reference: p.reference,
                 payer: Some(payer_or(p.payer, charge)),
-                ..entry("payment", p.amount)
+                ..entry(EntryKind::Payment, p.amount)
             })
         },
     )
     .await
 }
 
-/// Refund money paid on a charge. Admin and referral fees are never refunded (409).
+/// Refund money paid on a charge. Admin and referral fees are never refunded (409). On a
+/// session's charge written off (the session will not happen) it repays the payer's credit
+/// from it, as far as that credit is not used.
 #[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), request_body = RefundIn, security(("bearer" = [])),
     responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
         headers(("Location" = String, description = "The ledger's URL"))), error::CreateErrors))]
@@ -404,12 +429,12 @@ pub async fn refund(
         principal,
         id.into_inner(),
         r.charge_id.clone(),
-        move |charge, state| {
-            state.check_refund(r.amount).map_err(amount_error)?;
+        move |charge, state, credit| {
+            let kind = state.check_refund(r.amount, credit).map_err(amount_error)?;
             Ok(Entry {
                 reason: Some(r.reason),
                 payer: Some(payer_or(r.payer, charge)),
-                ..entry("refund", r.amount)
+                ..entry(kind, r.amount)
             })
         },
     )
@@ -433,12 +458,12 @@ pub async fn waive(
         principal,
         id.into_inner(),
         w.charge_id.clone(),
-        move |_, state| {
+        move |_, state, _| {
             let owed = state.check_waiver().map_err(amount_error)?;
             Ok(Entry {
                 funder: Some(w.funder.as_str().into()),
                 reason: Some(w.reason),
-                ..entry("waiver", owed)
+                ..entry(EntryKind::Waiver, owed)
             })
         },
     )

@@ -222,7 +222,7 @@ pub async fn book(
             for slot in &plan.slots {
                 let session_id = new_id();
                 let charge_id = match price(slot.minutes()) {
-                    Some(amount) if !may_hold => Some(charges::insert_session_charge(conn, r, slot, amount, at)?),
+                    Some(amount) if !may_hold => Some(charges::insert_session_charge(conn, r, slot, amount, &principal.user_id, at)?),
                     _ => None,
                 };
                 let status = if may_hold { "provisional" } else if charge_id.is_some() { "awaiting_payment" } else { "confirmed" };
@@ -258,6 +258,8 @@ pub async fn book(
                 }
                 booked.push(session.id);
             }
+            // A payer's credit may already have settled a session's charge.
+            super::confirm_paid(conn, &r.id, now)?;
             let booked = booked.iter().map(|id| sessions::find(conn, id)).collect::<Result<Vec<_>, _>>()?;
             session_views(conn, &case, booked)
         })

@@ -3,9 +3,9 @@
 
 use time::{OffsetDateTime, PrimitiveDateTime};
 
-use crate::cases::{workflow, Case};
+use crate::cases::{credit, workflow, Case};
 use crate::error::ApiError;
-use ccm_domain::quote::session_charge;
+use ccm_domain::quote::{session_charge, ChargeDue, Payer};
 use ccm_domain::schedule::Slot;
 use ccm_domain::{london, ServiceType};
 use ccm_persistence::ledger::{self, Charge};
@@ -17,6 +17,7 @@ pub fn insert_session_charge(
     r: &Referral,
     slot: &Slot,
     amount: i64,
+    user_id: &str,
     at: PrimitiveDateTime,
 ) -> Result<String, ApiError> {
     let charge = Charge {
@@ -26,12 +27,13 @@ pub fn insert_session_charge(
         description: format!("Session on {}", london::local_date(slot.start)),
         amount_pence: amount,
         refundable: true,
-        payer: "non_resident_parent".into(),
+        payer: Payer::NonResidentParent.as_str().into(),
         funder: None,
-        due: "before_session".into(),
+        due: ChargeDue::BeforeSession.as_str().into(),
         created_at: at,
     };
     ledger::insert_charge(conn, &charge)?;
+    credit::settle_new_charge(conn, &r.id, &charge.id, user_id, at)?;
     Ok(charge.id)
 }
 
@@ -41,6 +43,7 @@ pub fn raise_session_charge(
     case: &Case,
     starts_at: PrimitiveDateTime,
     ends_at: PrimitiveDateTime,
+    user_id: &str,
 ) -> Result<Option<String>, ApiError> {
     let slot = Slot {
         start: starts_at.assume_utc(),
@@ -55,6 +58,7 @@ pub fn raise_session_charge(
                 &case.referral,
                 &slot,
                 amount,
+                user_id,
                 at,
             )?))
         }

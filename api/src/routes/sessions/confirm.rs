@@ -48,8 +48,13 @@ pub async fn confirm(
                 ));
             }
             let now = OffsetDateTime::now_utc();
-            let charge_id =
-                super::charges::raise_session_charge(conn, &case, found.starts_at, found.ends_at)?;
+            let charge_id = super::charges::raise_session_charge(
+                conn,
+                &case,
+                found.starts_at,
+                found.ends_at,
+                &principal.user_id,
+            )?;
             let status = lifecycle::apply(
                 status_of(&found)?,
                 SessionEvent::Confirm {
@@ -61,7 +66,10 @@ pub async fn confirm(
                 charge_id: Some(charge_id),
                 ..Default::default()
             };
-            let updated = sessions::update(conn, &found.id, &changes, workflow::stored(now))?;
+            sessions::update(conn, &found.id, &changes, workflow::stored(now))?;
+            // A payer's credit may already have settled the new charge.
+            super::confirm_paid(conn, &case.referral.id, now)?;
+            let updated = sessions::find(conn, &found.id)?;
             session_views(conn, &case, vec![updated])?
                 .pop()
                 .ok_or_else(|| ApiError::not_found("session"))

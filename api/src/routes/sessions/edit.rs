@@ -11,7 +11,7 @@ use validator::Validate;
 
 use super::checks::{self, Place};
 use super::{charges, session_views, status_of, SessionView};
-use crate::cases::{self, cancellation, scheduling, workflow};
+use crate::cases::{self, credit, scheduling, workflow};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::referrals::require_deciding_staff;
@@ -331,10 +331,10 @@ fn reprice(
             "the session's charge has been paid; cancel it and book again to change its length",
         ));
     }
-    cancellation::write_off(conn, r, charge_id, "session moved", user_id, at)?;
+    credit::write_off(conn, &r.id, charge_id, "session moved", user_id, at)?;
     match wanted {
         Some(amount) => Ok(Some(charges::insert_session_charge(
-            conn, r, slot, amount, at,
+            conn, r, slot, amount, user_id, at,
         )?)),
         None => Ok(None),
     }
