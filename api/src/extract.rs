@@ -64,6 +64,11 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonOrForm<T> {
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             let bytes = bytes.await.map_err(unreadable)?;
+            if let Some((name, _)) = form_urlencoded::parse(&bytes)
+                .find(|(k, v)| crate::edge::has_nul(k) || crate::edge::has_nul(v))
+            {
+                return Err(nul_refused(name.replace('\0', "?")));
+            }
             let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
             let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
                 let path = e.path().to_string();
@@ -119,6 +124,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "the body must be a JSON object".to_string(),
         )]));
     }
+    if let Some(field) = nul_in(&value, "") {
+        return Err(nul_refused(field));
+    }
     crate::audit::body(&value);
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
@@ -136,6 +144,34 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         };
         ApiError::validation(vec![FieldError::new(field, code, message)])
     })
+}
+
+/// The path of the first string (or key) holding a NUL, which PostgreSQL cannot store.
+fn nul_in(value: &serde_json::Value, path: &str) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) if crate::edge::has_nul(s) => Some(path_or_body(path)),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_in(v, &format!("{path}[{i}]"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let here = join_path(path, &k.replace('\0', "?"));
+            if crate::edge::has_nul(k) {
+                Some(here)
+            } else {
+                nul_in(v, &here)
+            }
+        }),
+        _ => None,
+    }
+}
+
+fn nul_refused(field: String) -> ApiError {
+    ApiError::validation(vec![FieldError::new(
+        field,
+        "invalid_character",
+        "must not contain a NUL character",
+    )])
 }
 
 fn join_path(path: &str, name: &str) -> String {

@@ -12,6 +12,7 @@ mod catalogue;
 mod clients;
 mod concurrency;
 mod documents;
+mod edges;
 mod idempotency;
 mod indirect;
 mod ledger;
