@@ -18,6 +18,7 @@ mod indirect;
 mod ledger;
 mod metrics;
 mod openapi;
+mod oracles;
 mod plumbing;
 mod quotes;
 mod rate_limit;
