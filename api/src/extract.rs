@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
@@ -64,6 +64,11 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonOrForm<T> {
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             let bytes = bytes.await.map_err(unreadable)?;
+            if let Some((name, _)) = form_urlencoded::parse(&bytes)
+                .find(|(k, v)| crate::edge::has_nul(k) || crate::edge::has_nul(v))
+            {
+                return Err(nul_refused(name.replace('\0', "?")));
+            }
             let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
             let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
                 let path = e.path().to_string();
@@ -119,6 +124,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "the body must be a JSON object".to_string(),
         )]));
     }
+    if let Some(field) = nul_in(&value, "") {
+        return Err(nul_refused(field));
+    }
     crate::audit::body(&value);
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
@@ -136,6 +144,34 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         };
         ApiError::validation(vec![FieldError::new(field, code, message)])
     })
+}
+
+/// The path of the first string (or key) holding a NUL, which PostgreSQL cannot store.
+fn nul_in(value: &serde_json::Value, path: &str) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) if crate::edge::has_nul(s) => Some(path_or_body(path)),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_in(v, &format!("{path}[{i}]"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let here = join_path(path, &k.replace('\0', "?"));
+            if crate::edge::has_nul(k) {
+                Some(here)
+            } else {
+                nul_in(v, &here)
+            }
+        }),
+        _ => None,
+    }
+}
+
+fn nul_refused(field: String) -> ApiError {
+    ApiError::validation(vec![FieldError::new(
+        field,
+        "invalid_character",
+        "must not contain a NUL character",
+    )])
 }
 
 fn join_path(path: &str, name: &str) -> String {
@@ -262,6 +298,16 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// What the caller is allowed to do, as one string: equal strings, equal authority.
+    pub fn authority(&self) -> String {
+        format!(
+            "{}|{}|{}",
+            self.role.as_str(),
+            self.provider_id.as_deref().unwrap_or("-"),
+            self.client_id.as_deref().unwrap_or("-")
+        )
+    }
+
     pub fn actor(&self) -> Actor<'_> {
         Actor {
             role: self.role,
@@ -277,6 +323,12 @@ impl FromRequest for Principal {
     /// Verifies the token, then reads the account: a deactivated account is refused and a
     /// changed role applies at once, not when the token expires.
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // Already authenticated for this very request by the idempotency layer: once is enough
+        // (and counts once against an API client's rate).
+        if let Some(principal) = req.extensions().get::<Principal>().cloned() {
+            crate::audit::actor(&principal);
+            return Box::pin(async move { Ok(principal) });
+        }
         let claims = bearer_claims(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let method = req.method().as_str().to_string();
@@ -286,54 +338,66 @@ impl FromRequest for Principal {
                 claims?,
                 state.ok_or_else(|| ApiError::Internal("application state missing".into()))?,
             );
-            let client_id = claims.cid.clone();
-            let (user, client) = state
-                .read(move |conn| {
-                    let user = match users::find(conn, &claims.sub) {
-                        Err(StoreError::NotFound) => {
-                            return Err(ApiError::Unauthorized(
-                                "the account no longer exists".into(),
-                            ))
-                        }
-                        other => other?,
-                    };
-                    let client = match &claims.cid {
-                        Some(id) => Some(clients::find(conn, id).or_not_found("API client")?),
-                        None => None,
-                    };
-                    Ok((user, client))
-                })
-                .await
-                .map_err(|e| match e {
-                    ApiError::NotFound(_) => {
-                        ApiError::Unauthorized("the API client no longer exists".into())
-                    }
-                    other => other,
-                })?;
-            if !user.active {
-                return Err(ApiError::Unauthorized(
-                    "this account has been deactivated".into(),
-                ));
-            }
-            if let Some(client) = &client {
-                check_client(client, &user.id, user.role()?, &method, &pattern)?;
-                state.client_limiter.check(client.id.clone()).map_err(|l| {
-                    ApiError::TooManyRequests {
-                        detail: "this API client has made too many requests; slow down".into(),
-                        retry_after_secs: l.retry_after.as_secs(),
-                    }
-                })?;
-            }
-            let principal = Principal {
-                role: user.role()?,
-                user_id: user.id,
-                provider_id: user.provider_id,
-                client_id,
-            };
+            let principal = authenticate(&state, claims, &method, &pattern).await?;
             crate::audit::actor(&principal);
             Ok(principal)
         })
     }
+}
+
+/// The caller a verified token stands for, as the account and API client are now: also what an
+/// idempotent replay is checked against, so a replay is authenticated as a first request is.
+pub async fn authenticate(
+    state: &AppState,
+    claims: Claims,
+    method: &str,
+    pattern: &str,
+) -> Result<Principal, ApiError> {
+    let client_id = claims.cid.clone();
+    let (user, client) = state
+        .read(move |conn| {
+            let user = match users::find(conn, &claims.sub) {
+                Err(StoreError::NotFound) => {
+                    return Err(ApiError::Unauthorized(
+                        "the account no longer exists".into(),
+                    ))
+                }
+                other => other?,
+            };
+            let client = match &claims.cid {
+                Some(id) => Some(clients::find(conn, id).or_not_found("API client")?),
+                None => None,
+            };
+            Ok((user, client))
+        })
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound(_) => {
+                ApiError::Unauthorized("the API client no longer exists".into())
+            }
+            other => other,
+        })?;
+    if !user.active {
+        return Err(ApiError::Unauthorized(
+            "this account has been deactivated".into(),
+        ));
+    }
+    if let Some(client) = &client {
+        check_client(client, &user.id, user.role()?, method, pattern)?;
+        state
+            .client_limiter
+            .check(client.id.clone())
+            .map_err(|l| ApiError::TooManyRequests {
+                detail: "this API client has made too many requests; slow down".into(),
+                retry_after_secs: l.retry_after.as_secs(),
+            })?;
+    }
+    Ok(Principal {
+        role: user.role()?,
+        user_id: user.id,
+        provider_id: user.provider_id,
+        client_id,
+    })
 }
 
 /// A client's token works while the client is not revoked, and only within its scopes.

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use tracing_actix_web::RequestId;
 
 use crate::error::ApiError;
+use crate::extract::authenticate;
 use crate::middleware::{render_problem, X_REQUEST_ID};
 use crate::state::AppState;
 use ccm_persistence::idempotency::{self, Claim};
@@ -70,17 +71,26 @@ pub async fn idempotency(
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    // Only an authenticated caller has a scope to remember keys in; others are refused by the
-    // handler anyway.
-    let caller = req
+    // Only an authenticated caller has a scope to remember keys in. Authentication is the
+    // handler's own, as the account and client are now, so a replay for a deactivated account
+    // or a revoked client is refused by the handler as the first request would have been.
+    let claims = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
         .and_then(|(_, token)| state.keys.verify(token.trim()).ok());
+    let pattern = crate::edge::pattern(req.method().as_str(), &path).unwrap_or_default();
+    let caller = match claims {
+        Some(claims) => authenticate(&state, claims, req.method().as_str(), &pattern)
+            .await
+            .ok(),
+        None => None,
+    };
     let Some(caller) = caller else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
+    req.extensions_mut().insert(caller.clone());
 
     // A document upload may be far larger than a JSON body; the handler reads the copy kept
     // here under the same limit.
@@ -119,8 +129,10 @@ pub async fn idempotency(
         .map(|b| format!("{b:02x}"))
         .collect();
 
-    let scope = format!("user:{}", caller.sub);
+    let scope = format!("user:{}", caller.user_id);
     let (claim_scope, claim_key) = (scope.clone(), key.clone());
+    let authority = caller.authority();
+    let claim_authority = authority.clone();
     let claim = state
         .write(move |conn| {
             Ok(idempotency::claim(
@@ -128,6 +140,7 @@ pub async fn idempotency(
                 &claim_scope,
                 &claim_key,
                 &hash,
+                &claim_authority,
                 now(),
             )?)
         })
@@ -151,6 +164,17 @@ pub async fn idempotency(
                     "a request with this Idempotency-Key is still being processed; retry shortly",
                 ),
             )
+        }
+        Ok(Claim::Replay(record)) if record.authority.as_deref() != Some(authority.as_str()) => {
+            // The role, provider or client changed since: what the first request was allowed
+            // to see may no longer be this caller's to see.
+            return refuse(
+                req,
+                ApiError::forbidden(
+                    "your access has changed since this Idempotency-Key was first used; \
+                     the stored response is not replayed",
+                ),
+            );
         }
         Ok(Claim::Replay(record)) => {
             let mut response = HttpResponse::build(

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 pub mod cases;
 pub mod config;
+pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod http;
@@ -99,6 +100,8 @@ pub fn app(
         .wrap(from_fn(audit::trail))
         .wrap(from_fn(problems_and_request_ids))
         .wrap(from_fn(idempotency::idempotency))
+        // Before idempotency keys are claimed and bodies or tokens read.
+        .wrap(from_fn(edge::refuse_bad_input))
         // Outside idempotency: a refused request must not leave a key behind.
         .wrap(from_fn(rate_limit::limit_auth))
         .wrap(Condition::new(

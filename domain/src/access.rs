@@ -77,6 +77,16 @@ impl<'a> Actor<'a> {
         }
     }
 
+    /// Whether this actor manages anyone's account at all: asked before an account is looked
+    /// up, so that a role managing none gets the same refusal for a real id as for an unknown
+    /// one and cannot tell which ids exist.
+    pub fn manages_users(&self) -> Access {
+        match self.role {
+            Role::PlatformAdmin | Role::OrgAdmin => Access::Allowed,
+            _ => Access::Forbidden,
+        }
+    }
+
     /// Which users this actor may list: all, one provider's, or none.
     pub fn user_list_scope(&self) -> UserListScope<'a> {
         match (self.role, self.provider_id) {
@@ -261,5 +271,30 @@ mod tests {
             .iter()
             .filter(|r| **r != Role::PlatformAdmin)
             .all(|r| role_needs_provider(*r)));
+    }
+
+    #[test]
+    fn only_admins_manage_accounts_whoever_the_account_is() {
+        for role in [Role::PlatformAdmin, Role::OrgAdmin] {
+            let actor = Actor {
+                role,
+                provider_id: Some("p"),
+            };
+            assert_eq!(actor.manages_users(), Access::Allowed, "{role:?}");
+        }
+        for role in [
+            Role::Coordinator,
+            Role::Supervisor,
+            Role::Volunteer,
+            Role::Finance,
+            Role::Referrer,
+            Role::Parent,
+        ] {
+            let actor = Actor {
+                role,
+                provider_id: Some("p"),
+            };
+            assert_eq!(actor.manages_users(), Access::Forbidden, "{role:?}");
+        }
     }
 }

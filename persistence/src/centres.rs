@@ -57,6 +57,8 @@ pub struct CentreChanges {
 
 #[derive(Clone, Debug, Default)]
 pub struct CentreFilter {
+    /// Case-insensitive exact name (spaces collapsed, as the town).
+    pub name: Option<String>,
     /// Case-insensitive exact town.
     pub town: Option<String>,
     pub provider_id: Option<String>,
@@ -114,6 +116,9 @@ pub fn list(
         .order(centres::id.asc())
         .limit(limit + 1)
         .into_boxed();
+    if let Some(name) = &filter.name {
+        query = query.filter(centres::name_key.eq(match_key(name)));
+    }
     if let Some(town) = &filter.town {
         query = query.filter(centres::town_key.eq(match_key(town)));
     }

@@ -22,6 +22,8 @@ pub struct Record {
     pub response_body: Option<String>,
     pub response_headers: Option<String>,
     pub created_at: PrimitiveDateTime,
+    /// Who the first request was authorised as; a replay must be made with the same.
+    pub authority: Option<String>,
 }
 
 /// What to do with a request carrying a key.
@@ -43,6 +45,7 @@ pub fn claim(
     scope: &str,
     key: &str,
     request_hash: &str,
+    authority: &str,
     now: PrimitiveDateTime,
 ) -> Result<Claim, StoreError> {
     let existing = idempotency_keys::table
@@ -73,6 +76,7 @@ pub fn claim(
             response_body: None,
             response_headers: None,
             created_at: now,
+            authority: Some(authority.to_string()),
         })
         .execute(conn)?;
     Ok(Claim::New)

@@ -151,6 +151,7 @@ diesel::table! {
         response_body -> Nullable<Text>,
         response_headers -> Nullable<Text>,
         created_at -> Timestamp,
+        authority -> Nullable<Text>,
     }
 }
 

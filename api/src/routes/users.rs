@@ -270,6 +270,9 @@ pub async fn get_user(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    if id != principal.user_id {
+        principal.actor().manages_users().require("user")?;
+    }
     let user = state
         .read(move |conn| users::find(conn, &id).or_not_found("user"))
         .await?;
@@ -318,8 +321,9 @@ pub async fn update_user(
     let id = id.into_inner();
     let user = state
         .write(move |conn| {
-            let user = users::find_locked(conn, &id).or_not_found("user")?;
             let actor = principal.actor();
+            actor.manages_users().require("user")?;
+            let user = users::find_locked(conn, &id).or_not_found("user")?;
             actor.manage_user(user.provider_id.as_deref(), user.role()?).require("user")?;
             // A partner client's account is managed as the client: a role or a password given
             // to it would outlive the client's scopes and its revocation.

@@ -114,3 +114,103 @@ fn without_a_key_every_post_is_a_new_request() {
         .json(&centre("CL Rye"))
         .problem(409);
 }
+
+/// Creates a referral (holding both parents' contact details) with `key` as `token`.
+fn keyed_referral(
+    app: &TestApp,
+    token: &str,
+    key: &str,
+    body: &serde_json::Value,
+) -> ccm_tests::Response {
+    app.post("/v1/referrals")
+        .token(token)
+        .header("Idempotency-Key", key)
+        .json(body)
+}
+
+/// Changes an account as its org admin, with the `If-Match` it asks for.
+fn change_account(app: &TestApp, user_id: &str, change: serde_json::Value) {
+    let admin = app.token(CL_ADMIN);
+    let path = format!("/v1/users/{user_id}");
+    let etag = app
+        .get(&path)
+        .token(&admin)
+        .send()
+        .header("etag")
+        .unwrap()
+        .to_string();
+    app.patch(&path)
+        .token(&admin)
+        .header("If-Match", &etag)
+        .json(&change)
+        .ok(200);
+}
+
+fn refused_without_the_stored_body(r: &ccm_tests::Response, status: u16) {
+    r.problem(status);
+    assert!(!r.text.contains("bob@example.org"), "{}", r.text);
+    assert_eq!(r.header("idempotent-replayed"), None);
+}
+
+#[test]
+fn a_replay_for_a_deactivated_account_is_refused_not_replayed() {
+    let app = TestApp::with_demo();
+    let signed_in = app
+        .post("/v1/auth/token")
+        .json(&json!({"email": crate::support::COORDINATOR, "password": ccm_tests::DEMO_PASSWORD}))
+        .ok(200);
+    let token = signed_in["access_token"].as_str().unwrap();
+    let body = crate::support::referral(&app.centre_id("CL Dover"), "supported");
+    keyed_referral(&app, token, "r-1", &body).ok(201);
+    change_account(
+        &app,
+        signed_in["user_id"].as_str().unwrap(),
+        json!({"active": false}),
+    );
+    let before = app.snapshot();
+    refused_without_the_stored_body(&keyed_referral(&app, token, "r-1", &body), 401);
+    assert_eq!(app.snapshot(), before);
+}
+
+#[test]
+fn a_replay_for_a_demoted_account_is_refused_not_replayed() {
+    let app = TestApp::with_demo();
+    let signed_in = app
+        .post("/v1/auth/token")
+        .json(&json!({"email": crate::support::COORDINATOR, "password": ccm_tests::DEMO_PASSWORD}))
+        .ok(200);
+    let token = signed_in["access_token"].as_str().unwrap();
+    let body = crate::support::referral(&app.centre_id("CL Dover"), "supported");
+    let first = keyed_referral(&app, token, "r-1", &body);
+    first.ok(201);
+    // The replay is still answered while nothing has changed...
+    assert_eq!(
+        keyed_referral(&app, token, "r-1", &body).header("idempotent-replayed"),
+        Some("true")
+    );
+    change_account(
+        &app,
+        signed_in["user_id"].as_str().unwrap(),
+        json!({"role": "volunteer"}),
+    );
+    let before = app.snapshot();
+    // ...and not once the role no longer allows creating referrals.
+    refused_without_the_stored_body(&keyed_referral(&app, token, "r-1", &body), 403);
+    assert_eq!(app.snapshot(), before);
+}
+
+#[test]
+fn a_replay_for_a_revoked_api_client_is_refused_not_replayed() {
+    let app = TestApp::with_demo();
+    let (id, secret) = crate::clients::register(&app, &crate::clients::ALL_SCOPES);
+    let token = crate::clients::client_token(&app, &id, &secret);
+    let body = crate::clients::cafcass_referral(&app.centre_id("CL Dover"), "supported");
+    keyed_referral(&app, &token, "r-1", &body).ok(201);
+    app.post(&format!("/v1/api-clients/{id}/revoke"))
+        .token(&app.token(CL_ADMIN))
+        .json(&json!({}))
+        .ok(200);
+    let before = app.snapshot();
+    refused_without_the_stored_body(&keyed_referral(&app, &token, "r-1", &body), 401);
+    assert_eq!(app.snapshot(), before);
+}

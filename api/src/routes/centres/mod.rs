@@ -201,6 +201,9 @@ pub struct CentrePatch {
 #[derive(Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CentreQuery {
+    /// Centres with this exact name, in any case and spacing (`cl  dover` finds `CL Dover`):
+    /// an exact match, not a search for part of a name.
+    pub name: Option<String>,
     /// Centres in this town (any case).
     pub town: Option<String>,
     /// Centres actively offering this service.
@@ -216,7 +219,7 @@ fn postcode(raw: &str, field: &str) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::invalid(field, "postcode", "is not a UK postcode"))
 }
 
-/// Find centres, by town, service or provider.
+/// Find centres, by name, town, service or provider.
 #[utoipa::path(
     tag = "centres",
     params(CentreQuery, PageParams),
@@ -233,6 +236,7 @@ pub async fn list_centres(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
     let filter = CentreFilter {
+        name: q.name,
         town: q.town,
         provider_id: q.provider,
         service: q.service,

@@ -323,6 +323,8 @@ fn managed(
     id: &str,
     lock: bool,
 ) -> Result<Client, ApiError> {
+    // Asked first, so that a caller who manages no clients learns nothing of which ids exist.
+    own_provider(principal)?;
     let client = if lock {
         clients::find_locked(conn, id)
     } else {
@@ -333,7 +335,6 @@ fn managed(
         .actor()
         .manage_catalogue(&client.provider_id)
         .require("API client")?;
-    own_provider(principal)?;
     crate::audit::subject("api_client", &client.id);
     Ok(client)
 }

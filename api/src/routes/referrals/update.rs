@@ -179,19 +179,22 @@ pub fn link_account(
     at: PrimitiveDateTime,
 ) -> Result<(), ApiError> {
     let field = format!("{role}.account_id");
+    // One answer for an id that does not exist and one that is not this provider's parent, so
+    // that another provider's account ids cannot be probed from here.
+    let refused = || {
+        ApiError::invalid(
+            &field,
+            "not_a_parent",
+            "must be the id of a parent account of this provider",
+        )
+    };
     let user = match users::find(conn, account_id) {
         Ok(u) => u,
-        Err(StoreError::NotFound) => {
-            return Err(ApiError::invalid(&field, "not_found", "no such account"))
-        }
+        Err(StoreError::NotFound) => return Err(refused()),
         Err(e) => return Err(e.into()),
     };
     if user.role()? != Role::Parent || user.provider_id.as_deref() != Some(provider_id) {
-        return Err(ApiError::invalid(
-            &field,
-            "not_a_parent",
-            "must be a parent account of this provider",
-        ));
+        return Err(refused());
     }
     people::update(
         conn,

@@ -208,7 +208,7 @@ pub async fn book(
             }
             let now = OffsetDateTime::now_utc();
             if let Some(past) = plan.slots.iter().find(|s| s.start <= now) {
-                return Err(ApiError::invalid(if plan.series { "series.first_date" } else { "starts_at" }, "past", format!("the session at {} has already started", past.start)));
+                return Err(ApiError::invalid(if plan.series { "series.first_date" } else { "starts_at" }, "past", format!("the session at {} has already started", rfc3339(past.start))));
             }
             // Lock, then look: a concurrent booking of the same room or supervisor waits here.
             checks::lock(conn, &resource)?;
@@ -265,4 +265,11 @@ pub async fn book(
         })
         .await?;
     Ok(HttpResponse::Created().json(views))
+}
+
+/// An instant as the API writes it everywhere else (`2027-07-03T11:30:00Z`), for messages.
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.to_string())
 }

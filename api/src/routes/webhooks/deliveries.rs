@@ -141,6 +141,7 @@ pub async fn redeliver(
 ) -> Result<HttpResponse, ApiError> {
     let (delivery, attempts) = state
         .write(move |conn| {
+            super::may_manage(&principal)?;
             let delivery = store::delivery(conn, &id).or_not_found("webhook delivery")?;
             let subscription =
                 visible(conn, &principal, &delivery.subscription_id).map_err(|e| match e {

@@ -260,9 +260,7 @@ fn visible(
     principal: &Principal,
     id: &str,
 ) -> Result<Subscription, ApiError> {
-    if principal.client_id.is_none() && principal.role != Role::OrgAdmin {
-        return Err(not_for_role());
-    }
+    may_manage(principal)?;
     let subscription = store::subscription(conn, id).or_not_found("webhook subscription")?;
     let allowed = match (&principal.client_id, principal.role) {
         (Some(own), _) => *own == subscription.client_id,
@@ -277,6 +275,15 @@ fn visible(
     }
     crate::audit::subject("webhook_subscription", &subscription.id);
     Ok(subscription)
+}
+
+/// Whether the caller manages webhooks at all: asked before any lookup, so that a caller who
+/// does not learns nothing from a real id that an unknown one would not tell them.
+pub(super) fn may_manage(principal: &Principal) -> Result<(), ApiError> {
+    if principal.client_id.is_none() && principal.role != Role::OrgAdmin {
+        return Err(not_for_role());
+    }
+    Ok(())
 }
 
 fn not_for_role() -> ApiError {

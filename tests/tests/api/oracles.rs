@@ -1,0 +1,224 @@
+//! No existence oracles: for every operation that takes an id, a caller with no access to a
+//! real resource gets the same answer (status and problem type) as for an id that does not
+//! exist, so another provider's ids cannot be probed.
+
+use ccm_tests::{json, TestApp};
+use serde_json::Value;
+
+use crate::sessions::{activate, new_case, room_id, user_id};
+use crate::support::*;
+
+const UNKNOWN: &str = "0193a2c4-1f00-7abc-8def-0123456789ab";
+
+/// One real resource of every private kind at CL, by the path segment naming its collection.
+fn cl_resources(app: &TestApp) -> Vec<(&'static str, String)> {
+    let coordinator = app.token(COORDINATOR);
+    let admin = app.token(CL_ADMIN);
+    let centre = app.centre_id("CL Ashford");
+    let hall = room_id(app, &centre, "Main Hall");
+    let case = new_case(app, &coordinator, &centre, "supported");
+    activate(app, &coordinator, &case, json!({"outcome": "suitable"}));
+    let booked = app
+        .post(&format!("/v1/referrals/{case}/sessions"))
+        .token(&coordinator)
+        .json(&json!({"series": {"first_date": "2027-06-05", "starts": "10:00", "minutes": 120, "every_weeks": 1, "count": 2},
+            "room_id": hall}))
+        .ok(201);
+    let text = |v: &Value| v.as_str().unwrap().to_string();
+    let (client_id, secret) = crate::clients::register(app, &crate::clients::ALL_SCOPES);
+    let client = crate::clients::client_token(app, &client_id, &secret);
+    let receiver = ccm_tests::receiver::Receiver::start();
+    let subscription = text(
+        &app.post("/v1/webhook-subscriptions")
+            .token(&client)
+            .json(&json!({"url": receiver.url, "events": ["referral.submitted"]}))
+            .ok(201)["subscription"]["id"],
+    );
+    app.post("/v1/referrals")
+        .token(&client)
+        .json(&crate::clients::cafcass_referral(&centre, "supported"))
+        .ok(201);
+    let delivery = text(
+        &app.get(&format!(
+            "/v1/webhook-subscriptions/{subscription}/deliveries"
+        ))
+        .token(&admin)
+        .send()
+        .ok(200)["items"][0]["id"],
+    );
+    vec![
+        ("referrals", case.clone()),
+        ("sessions", text(&booked[0]["id"])),
+        ("series", text(&booked[0]["series_id"])),
+        (
+            "people",
+            party_id(app, &coordinator, &case, "resident_parent"),
+        ),
+        ("users", user_id(app, &admin, COORDINATOR)),
+        ("api-clients", client_id),
+        ("webhook-subscriptions", subscription),
+        ("webhook-deliveries", delivery),
+    ]
+}
+
+/// Every documented operation with a path parameter, as (method, path pattern).
+fn operations(app: &TestApp) -> Vec<(String, String)> {
+    let doc = app.get("/openapi.json").send().ok(200);
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if path.contains('{') && item.get(method).is_some() {
+                out.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// The path with its first parameter replaced by `id`, if it names a kind we have.
+fn with_id(path: &str, kinds: &[(&str, String)], unknown: bool) -> Option<String> {
+    let segments: Vec<&str> = path.split('/').collect();
+    let at = segments.iter().position(|s| s.starts_with('{'))?;
+    if segments[at + 1..].iter().any(|s| s.starts_with('{')) {
+        return None;
+    }
+    let (_, id) = kinds.iter().find(|(k, _)| *k == segments[at - 1])?;
+    let mut out: Vec<String> = segments.iter().map(|s| s.to_string()).collect();
+    out[at] = if unknown { UNKNOWN.into() } else { id.clone() };
+    Some(out.join("/"))
+}
+
+fn answer(app: &TestApp, method: &str, path: &str, token: &str) -> (u16, Value) {
+    let method: &'static str = match method {
+        "GET" => "GET",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        _ => "DELETE",
+    };
+    let r = app.call(method, path).token(token).json(&json!({}));
+    let body: Value = serde_json::from_str(&r.text).unwrap_or_default();
+    (r.status, body["type"].clone())
+}
+
+#[test]
+fn another_providers_ids_answer_as_unknown_ids_on_every_operation() {
+    let app = TestApp::with_demo();
+    let kinds = cl_resources(&app);
+    let callers = [
+        ("FA's org admin", app.token("orgadmin@fa.example.org")),
+        (
+            "a referrer who did not refer",
+            app.token("referrer@cl.example.org"),
+        ),
+    ];
+    let mut differences = Vec::new();
+    let mut compared = 0;
+    for (method, pattern) in operations(&app) {
+        let (Some(real), Some(unknown)) = (
+            with_id(&pattern, &kinds, false),
+            with_id(&pattern, &kinds, true),
+        ) else {
+            continue;
+        };
+        for (who, token) in &callers {
+            let before = app.snapshot();
+            let (a, b) = (
+                answer(&app, &method, &real, token),
+                answer(&app, &method, &unknown, token),
+            );
+            compared += 1;
+            if a != b {
+                differences.push(format!(
+                    "{method} {pattern} as {who}: real {a:?}, unknown {b:?}"
+                ));
+            }
+            assert!(a.0 >= 400, "{method} {pattern} as {who} was allowed: {a:?}");
+            assert_eq!(app.snapshot(), before, "{method} {pattern} as {who}");
+        }
+    }
+    assert!(compared > 60, "only {compared} comparisons");
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
+/// What a caller learns from an answer: its status, problem type and field errors.
+fn seen(r: &ccm_tests::Response) -> (u16, Value, Value) {
+    let body: Value = serde_json::from_str(&r.text).unwrap_or_default();
+    (r.status, body["type"].clone(), body["errors"].clone())
+}
+
+#[test]
+fn linking_another_providers_parent_account_answers_as_an_unknown_account() {
+    let app = TestApp::with_demo();
+    let fa_parent = app
+        .post("/v1/users")
+        .token(&app.token("orgadmin@fa.example.org"))
+        .json(&json!({"email": "fa.parent@example.org", "display_name": "A Parent", "role": "parent", "password": "a-long-parent-password"}))
+        .ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let coordinator = app.token(COORDINATOR);
+    let dover = app.centre_id("CL Dover");
+    let before = app.snapshot();
+    let refer = |account: &str| {
+        let mut body = referral(&dover, "supported");
+        body["resident_parent"]["account_id"] = json!(account);
+        let r = app.post("/v1/referrals").token(&coordinator).json(&body);
+        r.invalid("resident_parent.account_id");
+        seen(&r)
+    };
+    assert_eq!(refer(&fa_parent), refer(UNKNOWN));
+    assert_eq!(app.snapshot(), before);
+}
+
+#[test]
+fn redelivering_someone_elses_webhook_answers_as_an_unknown_delivery() {
+    let app = TestApp::with_demo();
+    let receiver = ccm_tests::receiver::Receiver::start();
+    let (client_id, secret) = crate::clients::register(&app, &crate::clients::ALL_SCOPES);
+    let client = crate::clients::client_token(&app, &client_id, &secret);
+    let subscription = app
+        .post("/v1/webhook-subscriptions")
+        .token(&client)
+        .json(&json!({"url": receiver.url, "events": ["referral.submitted"]}))
+        .ok(201)["subscription"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let centre = app.centre_id("CL Gravesend Supervised");
+    app.post("/v1/referrals")
+        .token(&client)
+        .json(&crate::clients::cafcass_referral(&centre, "supervised"))
+        .ok(201);
+    let delivery = app
+        .get(&format!(
+            "/v1/webhook-subscriptions/{subscription}/deliveries"
+        ))
+        .token(&app.token(CL_ADMIN))
+        .send()
+        .ok(200)["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let callers = [
+        COORDINATOR,
+        "referrer@cl.example.org",
+        "orgadmin@fa.example.org",
+    ]
+    .map(|who| (who, app.token(who)));
+    let before = app.snapshot();
+    for (who, token) in callers {
+        let redeliver = |id: &str| {
+            seen(
+                &app.post(&format!("/v1/webhook-deliveries/{id}/redeliver"))
+                    .token(&token)
+                    .json(&json!({})),
+            )
+        };
+        let (real, unknown) = (redeliver(&delivery), redeliver(UNKNOWN));
+        assert_eq!(real, unknown, "{who}");
+        assert!(real.0 == 403 || real.0 == 404, "{who}: {real:?}");
+    }
+    assert_eq!(app.snapshot(), before);
+}
