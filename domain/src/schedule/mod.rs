@@ -6,6 +6,7 @@ pub mod attendance;
 pub mod availability;
 pub mod booking;
 pub mod lifecycle;
+pub mod projection;
 pub mod series;
 
 use time::{Duration, OffsetDateTime};

@@ -17,6 +17,7 @@ mod indirect;
 mod ledger;
 mod metrics;
 mod openapi;
+mod parents_eye;
 mod plumbing;
 mod quotes;
 mod rate_limit;
