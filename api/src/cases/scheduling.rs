@@ -8,7 +8,7 @@ use time::PrimitiveDateTime;
 use crate::cases::{workflow, Case};
 use crate::error::ApiError;
 use ccm_domain::referral::PartyRole;
-use ccm_domain::schedule::arrival::{self, Adult, ArrivalPolicy, HANDOVER_POLICY};
+use ccm_domain::schedule::arrival::{self, Adult, ArrivalPolicy, PartyTimes};
 use ccm_domain::schedule::attendance::LatenessPolicy;
 use ccm_domain::schedule::lifecycle::SessionStatus;
 use ccm_domain::schedule::Slot;
@@ -63,23 +63,16 @@ fn case_offset(conn: &mut AnyConnection, referral_id: &str) -> Result<Option<u32
         .and_then(|m| u32::try_from(m).ok()))
 }
 
-/// The staggering for a case's sessions: CL's fixed handover timings, or the centre's policy
-/// with the case's own larger offset.
-pub fn case_policy(
-    conn: &mut AnyConnection,
-    case: &Case,
-    handover: bool,
-) -> Result<ArrivalPolicy, ApiError> {
-    if handover {
-        return Ok(HANDOVER_POLICY);
-    }
+/// The staggering for a case's sessions (handover keeps CL's fixed timings instead): the
+/// centre's policy with the case's own larger offset.
+pub fn case_policy(conn: &mut AnyConnection, case: &Case) -> Result<ArrivalPolicy, ApiError> {
     let centre = for_centre(conn, &case.referral.centre_id)?.arrival;
     Ok(centre.with_case_offset(case_offset(conn, &case.referral.id)?))
 }
 
 /// The two parents' rows for one family's session.
-pub fn party_rows(session_id: &str, slot: &Slot, policy: ArrivalPolicy) -> Vec<SessionParty> {
-    arrival::plan(slot, policy)
+pub fn party_rows(session_id: &str, times: &[PartyTimes]) -> Vec<SessionParty> {
+    times
         .iter()
         .map(|t| SessionParty {
             session_id: session_id.to_string(),

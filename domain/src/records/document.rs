@@ -134,14 +134,16 @@ pub fn stored_filename(given: &str, kind: DocumentKind, ty: DocumentType) -> Str
 pub fn may_upload(viewer: Viewer) -> Access {
     match viewer {
         Viewer::Staff(Role::OrgAdmin | Role::Coordinator) => Access::Allowed,
-        Viewer::Staff(_) => Access::Forbidden,
-        Viewer::Referrer | Viewer::Party(_) => Access::Hidden,
+        // A parent knows their own case exists: refused like any other part of it they may not
+        // see (the ledger, the history), not told it is missing.
+        Viewer::Staff(_) | Viewer::Party(_) => Access::Forbidden,
+        Viewer::Referrer => Access::Hidden,
     }
 }
 
 /// Org admins and coordinators read every document of their provider's cases; a supervisor
-/// reads what the supervision needs (the court order and exported reports); volunteers and
-/// finance none. Parents and referrers are not told documents exist.
+/// reads what the supervision needs (the court order and exported reports); volunteers,
+/// finance and parents none. Referrers are not told documents exist.
 pub fn may_read(viewer: Viewer, kind: DocumentKind) -> Access {
     match viewer {
         Viewer::Staff(Role::OrgAdmin | Role::Coordinator) => Access::Allowed,
@@ -150,8 +152,8 @@ pub fn may_read(viewer: Viewer, kind: DocumentKind) -> Access {
         {
             Access::Allowed
         }
-        Viewer::Staff(_) => Access::Forbidden,
-        Viewer::Referrer | Viewer::Party(_) => Access::Hidden,
+        Viewer::Staff(_) | Viewer::Party(_) => Access::Forbidden,
+        Viewer::Referrer => Access::Hidden,
     }
 }
 
@@ -303,7 +305,16 @@ mod tests {
     }
 
     #[test]
-    fn volunteers_and_finance_are_refused_families_and_referrers_not_told() {
+    fn volunteers_finance_and_parents_are_refused_and_referrers_not_told() {
+        let refused = [Role::Volunteer, Role::Finance].map(Viewer::Staff);
+        let parents = [PartyRole::ResidentParent, PartyRole::NonResidentParent].map(Viewer::Party);
+        for viewer in refused.into_iter().chain(parents) {
+            assert_eq!(may_upload(viewer), Access::Forbidden, "{viewer:?}");
+            assert_eq!(may_list(viewer), Access::Forbidden, "{viewer:?}");
+            for kind in DocumentKind::ALL {
+                assert_eq!(may_read(viewer, *kind), Access::Forbidden, "{viewer:?}");
+            }
+        }
         for role in [Role::Volunteer, Role::Finance] {
             assert_eq!(may_upload(Viewer::Staff(role)), Access::Forbidden);
             assert_eq!(
@@ -311,11 +322,9 @@ mod tests {
                 Access::Forbidden
             );
         }
-        for outsider in [Viewer::Referrer, Viewer::Party(PartyRole::ResidentParent)] {
-            assert_eq!(may_upload(outsider), Access::Hidden);
-            for kind in DocumentKind::ALL {
-                assert_eq!(may_read(outsider, *kind), Access::Hidden);
-            }
+        assert_eq!(may_upload(Viewer::Referrer), Access::Hidden);
+        for kind in DocumentKind::ALL {
+            assert_eq!(may_read(Viewer::Referrer, *kind), Access::Hidden);
         }
     }
 }

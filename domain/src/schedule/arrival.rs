@@ -162,28 +162,43 @@ pub enum HandoverError {
     NotSaturday(Date, time::Weekday),
 }
 
-/// The handover policy: the resident parent first, 15 minutes apart.
-pub const HANDOVER_POLICY: ArrivalPolicy = ArrivalPolicy {
-    order: ArrivalOrder::ResidentFirst,
-    offset_minutes: 15,
-};
+/// Minutes between the two parents at a handover: the child changes hands in between.
+const HANDOVER_OFFSET_MINUTES: i64 = 15;
 
-/// The session a handover slot stands for: from the resident parent's drop-off to the
-/// non-resident parent's return of the child. Its plan (with [`HANDOVER_POLICY`]) gives CL's
-/// four timings exactly.
+/// A handover slot's own span: from the resident parent's drop-off to their collection (the
+/// whole time the centre looks after the handover), not either parent's window.
 pub fn handover_slot(date: Date, slot: HandoverSlot) -> Result<Slot, HandoverError> {
     if date.weekday() != time::Weekday::Saturday {
         return Err(HandoverError::NotSaturday(date, date.weekday()));
     }
     let (from, to) = match slot {
-        HandoverSlot::Morning => (Time::from_hms(9, 0, 0), Time::from_hms(12, 15, 0)),
-        HandoverSlot::Afternoon => (Time::from_hms(12, 30, 0), Time::from_hms(15, 45, 0)),
+        HandoverSlot::Morning => (Time::from_hms(9, 0, 0), Time::from_hms(12, 30, 0)),
+        HandoverSlot::Afternoon => (Time::from_hms(12, 30, 0), Time::from_hms(16, 0, 0)),
     };
     let (from, to) = (from.unwrap_or(Time::MIDNIGHT), to.unwrap_or(Time::MIDNIGHT));
     Ok(Slot {
         start: london::at(date, from),
         end: london::at(date, to),
     })
+}
+
+/// The parents' times inside a handover slot, CL's four timings: the resident parent drops
+/// the child at the start and collects at the end; the non-resident parent arrives 15 minutes
+/// after the drop-off and returns the child 15 minutes before the collection.
+pub fn handover_plan(slot: &Slot) -> [PartyTimes; 2] {
+    let offset = Duration::minutes(HANDOVER_OFFSET_MINUTES);
+    [
+        PartyTimes {
+            party: PartyRole::ResidentParent,
+            arrive: slot.start,
+            depart: slot.end,
+        },
+        PartyTimes {
+            party: PartyRole::NonResidentParent,
+            arrive: slot.start + offset,
+            depart: slot.end - offset,
+        },
+    ]
 }
 
 #[cfg(test)]
@@ -199,7 +214,12 @@ mod tests {
     fn cl_handover_morning_and_afternoon_timings_exactly() {
         // A Saturday in summer time, so UTC and local differ.
         let morning = handover_slot(date!(2027 - 06 - 05), HandoverSlot::Morning).unwrap();
-        let [resident, nrp] = plan(&morning, HANDOVER_POLICY);
+        assert_eq!(
+            [local(morning.start), local(morning.end)],
+            [time!(09:00), time!(12:30)],
+            "the slot spans the whole handover, not one parent's window"
+        );
+        let [resident, nrp] = handover_plan(&morning);
         assert_eq!(resident.party, PartyRole::ResidentParent);
         assert_eq!(
             [
@@ -211,7 +231,11 @@ mod tests {
             [time!(09:00), time!(09:15), time!(12:15), time!(12:30)]
         );
         let afternoon = handover_slot(date!(2027 - 06 - 05), HandoverSlot::Afternoon).unwrap();
-        let [resident, nrp] = plan(&afternoon, HANDOVER_POLICY);
+        assert_eq!(
+            [local(afternoon.start), local(afternoon.end)],
+            [time!(12:30), time!(16:00)]
+        );
+        let [resident, nrp] = handover_plan(&afternoon);
         assert_eq!(
             [
                 local(resident.arrive),

@@ -7,6 +7,7 @@ pub mod availability;
 pub mod booking;
 pub mod lifecycle;
 pub mod place;
+pub mod projection;
 pub mod series;
 
 use time::{Duration, OffsetDateTime};

@@ -224,7 +224,7 @@ fn a_court_order_is_filed_and_read_back_byte_for_byte_by_the_staff_who_may_see_i
 }
 
 #[test]
-fn parents_referrers_and_other_providers_are_not_told_documents_exist() {
+fn referrers_and_other_providers_are_not_told_documents_exist_and_a_parent_is_refused_them() {
     let app = TestApp::with_demo();
     let coordinator = app.token(COORDINATOR);
     let dover = app.centre_id("CL Dover");
@@ -249,10 +249,12 @@ fn parents_referrers_and_other_providers_are_not_told_documents_exist() {
         .unwrap()
         .to_string();
     let fa = app.token(FA_ADMIN);
-    for (case, outsider) in [
-        (&parents_case, &ann),
-        (&referrers_case, &referrer),
-        (&parents_case, &fa),
+    // A parent knows their own case exists, so is refused its documents as they are its ledger
+    // (403); a referrer and another provider are not told documents exist (404).
+    for (case, outsider, refusal) in [
+        (&parents_case, &ann, 403),
+        (&referrers_case, &referrer, 404),
+        (&parents_case, &fa, 404),
     ] {
         // The outsider may see the case itself (a parent, its referrer), not its documents.
         let doc = upload(
@@ -273,7 +275,7 @@ fn parents_referrers_and_other_providers_are_not_told_documents_exist() {
             format!("/v1/documents/{doc}"),
             format!("/v1/documents/{doc}/content"),
         ] {
-            app.get(&path).token(outsider).send().problem(404);
+            app.get(&path).token(outsider).send().problem(refusal);
         }
         upload(
             &app,
@@ -283,7 +285,7 @@ fn parents_referrers_and_other_providers_are_not_told_documents_exist() {
             PDF,
             &pdf(300),
         )
-        .problem(404);
+        .problem(refusal);
         assert_eq!(kept(&app), before);
     }
     app.get("/v1/documents/0193a2c4-1f00-7abc-8def-0123456789ab")

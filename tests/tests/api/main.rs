@@ -20,6 +20,7 @@ mod metrics;
 mod money;
 mod openapi;
 mod oracles;
+mod parents_eye;
 mod places;
 mod plumbing;
 mod pre_visits;

@@ -269,6 +269,9 @@ fn handover_is_booked_by_saturday_slot_with_cls_four_timings() {
     let booked = book(json!({"handover": {"date": "2027-06-05", "slot": "morning"}})).ok(201);
     let session = &booked[0];
     assert_eq!(session["handover_slot"], "morning");
+    // The session spans the slot, 09:00-12:30 in London, not the non-resident parent's window.
+    assert_eq!(session["starts_at"], "2027-06-05T08:00:00Z");
+    assert_eq!(session["ends_at"], "2027-06-05T11:30:00Z");
     assert_eq!(
         session["status"], "awaiting_payment",
         "£16 before the handover"

@@ -198,6 +198,9 @@ fn a_parents_export_holds_their_own_data_and_none_of_the_other_parents() {
         .find(|x| x["id"] == s.held.as_str())
         .unwrap();
     assert_eq!(held["attendance"]["party"], "resident_parent");
+    // The session's date, never its bounds: those are the other parent's arrival and departure.
+    assert!(held["date"].is_string(), "{held}");
+    assert!(held.get("starts_at").is_none() && held.get("ends_at").is_none());
     assert!(held["attendance"]["arrived_at"].is_string());
     assert!(held["attendance"]["departed_at"].is_string());
     let cancelled = sessions

@@ -8,9 +8,14 @@ use time::Duration;
 
 use super::ical::{self, Event, Status};
 use super::TOKEN_PREFIX;
+use crate::cases::workflow;
 use crate::error::{self, ApiError};
 use crate::security;
 use crate::state::AppState;
+use ccm_domain::referral::disclosure::Viewer;
+use ccm_domain::referral::PartyRole;
+use ccm_domain::schedule::projection;
+use ccm_domain::schedule::Slot;
 use ccm_domain::Role;
 use ccm_persistence::calendar;
 use ccm_persistence::sessions::{self, Session};
@@ -62,6 +67,10 @@ fn party_feed(
     referral_id: &str,
     party: &str,
 ) -> Result<String, ApiError> {
+    let role: PartyRole = party
+        .parse()
+        .map_err(|e| ApiError::Internal(format!("calendar_feeds.party: {e}")))?;
+    let timing = projection::session_timing(Viewer::Party(role));
     let rows = sessions::for_referral(conn, referral_id)?;
     let ids: Vec<String> = rows.iter().map(|s| s.id.clone()).collect();
     let times: HashMap<String, _> = sessions::parties(conn, &ids)?
@@ -70,13 +79,25 @@ fn party_feed(
         .map(|p| (p.session_id.clone(), p))
         .collect();
     let places = Places::load(conn, &rows)?;
+    // The session row changes when the other parent checks in or out, so its `updated_at`
+    // would date their arrival; a parent's events are stamped with when the feed is read.
+    let served = now();
     let events = rows
         .iter()
         .filter_map(|s| {
-            let own = times.get(&s.id)?;
+            let own = times.get(&s.id).map(|p| Slot {
+                start: p.expected_arrival.assume_utc(),
+                end: p.expected_departure.assume_utc(),
+            });
+            let bounds = Slot {
+                start: s.starts_at.assume_utc(),
+                end: s.ends_at.assume_utc(),
+            };
+            let span = timing.span(bounds, own)?;
             let mut event = places.event(s, format!("{}-{party}@ccm", s.id));
-            event.start = own.expected_arrival;
-            event.end = own.expected_departure;
+            event.start = workflow::stored(span.start);
+            event.end = workflow::stored(span.end);
+            event.stamp = served;
             Some(event)
         })
         .collect::<Vec<_>>();

@@ -13,14 +13,14 @@ use crate::extract::Principal;
 use crate::http::{utc, CURRENCY};
 use crate::routes::referrals::view::{ContactView, NeedsView};
 use crate::routes::reports::released::ReleasedReport;
-use crate::routes::sessions::PartyTimesView;
+use crate::routes::sessions::party_times;
 use crate::state::AppState;
 use ccm_domain::access::Access;
 use ccm_domain::records::indirect::Direction;
 use ccm_domain::records::report::recipient_for_party;
 use ccm_domain::referral::PartyRole;
 use ccm_domain::subject_access::{self as rules, NOTES};
-use ccm_domain::Money;
+use ccm_domain::{london, Money};
 use ccm_persistence::error::parse_stored;
 use ccm_persistence::people::{self, Person};
 use ccm_persistence::referrals::{self, Party, Referral};
@@ -233,20 +233,11 @@ fn session_records(
                 times
                     .iter()
                     .find(|p| p.session_id == s.id && p.party == own.as_str())
-                    .map(|p| PartyTimesView {
-                        party: own,
-                        expected_arrival: utc(p.expected_arrival),
-                        expected_departure: utc(p.expected_departure),
-                        arrived_at: p.arrived_at.map(utc),
-                        departed_at: p.departed_at.map(utc),
-                        late_minutes: p.late_minutes,
-                        no_show: p.no_show,
-                    })
+                    .map(|p| party_times(own, p))
             });
             SessionRecord {
                 id: s.id,
-                starts_at: utc(s.starts_at),
-                ends_at: utc(s.ends_at),
+                date: london::local_date(s.starts_at.assume_utc()),
                 status: s.status,
                 cancelled_by: s.cancelled_by,
                 cancelled_at: s.cancelled_at.map(utc),

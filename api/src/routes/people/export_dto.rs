@@ -139,10 +139,15 @@ pub struct PreVisitRecord {
 }
 
 #[derive(Serialize, ToSchema)]
+/// A session of the case: its date and the subject's own times, never its bounds (a session's
+/// start and end are some parent's times, and an export is read by a parent: their own, or
+/// their child's).
 pub struct SessionRecord {
     pub id: String,
-    pub starts_at: Instant,
-    pub ends_at: Instant,
+    /// The session's date in England.
+    #[serde(with = "http::date::format")]
+    #[schema(value_type = String, format = Date, example = "2027-01-09")]
+    pub date: Date,
     pub status: String,
     /// resident_parent, non_resident_parent or centre.
     pub cancelled_by: Option<String>,

@@ -214,7 +214,7 @@ pub async fn book(
             checks::lock(conn, &resource)?;
             checks::check_clashes(conn, &resource, &plan.slots, turnaround, &[])?;
             checks::check_own(conn, &r.id, &plan.slots, &[])?;
-            let policy = scheduling::case_policy(conn, &case, plan.handover.is_some())?;
+            let policy = scheduling::case_policy(conn, &case)?;
             let price = charges::session_price(conn, &case, service)?;
             let series_id = plan.series.then(new_id);
             let at = workflow::stored(now);
@@ -251,7 +251,11 @@ pub async fn book(
                     created_at: at,
                     updated_at: at,
                 };
-                let parties = scheduling::party_rows(&session_id, slot, policy);
+                let times = match plan.handover {
+                    Some(_) => arrival::handover_plan(slot),
+                    None => arrival::plan(slot, policy),
+                };
+                let parties = scheduling::party_rows(&session_id, &times);
                 sessions::insert(conn, &session, &parties)?;
                 if let Some((room_id, RoomKind::Shared, _)) = &resource.room {
                     scheduling::replan_shared(conn, &r.centre_id, room_id, session.starts_at, session.ends_at)?;

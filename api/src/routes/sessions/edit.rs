@@ -17,6 +17,7 @@ use crate::extract::{Principal, ValidJson};
 use crate::routes::referrals::require_deciding_staff;
 use crate::state::AppState;
 use ccm_domain::opening::hhmm;
+use ccm_domain::schedule::arrival;
 use ccm_domain::schedule::lifecycle::{self, SessionEvent, SessionStatus};
 use ccm_domain::schedule::series::{self, EditScope};
 use ccm_domain::schedule::Slot;
@@ -224,7 +225,7 @@ pub async fn edit(
             checks::lock(conn, &resource)?;
             checks::check_clashes(conn, &resource, &slots, turnaround, &moving)?;
             checks::check_own(conn, &case.referral.id, &slots, &moving)?;
-            let policy = scheduling::case_policy(conn, &case, false)?;
+            let policy = scheduling::case_policy(conn, &case)?;
             let price = charges::session_price(conn, &case, service)?;
             let split = split.then(new_id);
             let at = workflow::stored(now);
@@ -256,7 +257,7 @@ pub async fn edit(
                     ..Default::default()
                 };
                 let updated = sessions::update(conn, &s.id, &changes, at)?;
-                for t in scheduling::party_rows(&s.id, slot, policy) {
+                for t in scheduling::party_rows(&s.id, &arrival::plan(slot, policy)) {
                     let times = PartyChanges {
                         expected_arrival: Some(t.expected_arrival),
                         expected_departure: Some(t.expected_departure),

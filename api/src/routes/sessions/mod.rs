@@ -3,7 +3,7 @@
 
 use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
 use crate::cases::{self, workflow, Case};
@@ -11,9 +11,11 @@ use crate::error::{self, ApiError};
 use crate::extract::Principal;
 use crate::http::{utc, Instant};
 use crate::state::AppState;
+use ccm_domain::london;
 use ccm_domain::referral::disclosure::Viewer;
 use ccm_domain::referral::PartyRole;
 use ccm_domain::schedule::lifecycle::{self, SessionEvent};
+use ccm_domain::schedule::projection::{self, SessionTiming};
 use ccm_persistence::sessions::{self, Session, SessionChanges, SessionParty};
 use ccm_persistence::{ledger, AnyConnection};
 
@@ -71,14 +73,26 @@ pub struct SessionView {
     pub community_place: Option<String>,
     /// For handover: `morning` or `afternoon`.
     pub handover_slot: Option<String>,
-    pub starts_at: Instant,
-    pub ends_at: Instant,
+    /// The session's date in England.
+    #[serde(with = "crate::http::date::format")]
+    #[schema(value_type = String, format = Date, example = "2027-01-09")]
+    pub local_date: Date,
+    /// The session's own start and end (for handover, the slot's: 09:00-12:30 or 12:30-16:00
+    /// local). Absent for a parent: a session's bounds are always some parent's times, so a
+    /// parent reads their own `expected_arrival`/`expected_departure` in `parties` instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub starts_at: Option<Instant>,
+    /// The session's own end; absent for a parent, like `starts_at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub ends_at: Option<Instant>,
     /// `provisional` (held, to confirm before the pre-visit), `awaiting_payment` (confirmed
     /// once its charge is paid), `confirmed`, `completed`, `ended_early` or `cancelled`.
     pub status: String,
     /// The session's charge in the case's ledger, if it has one.
     pub charge_id: Option<String>,
-    /// Each parent's own times. A parent sees only their own; a referrer sees none.
+    /// Each parent's own times. A parent sees only their own entry; a referrer sees none.
     pub parties: Vec<PartyTimesView>,
     pub cancellation: Option<CancellationView>,
     /// Why the session ended early, if it did.
@@ -92,7 +106,8 @@ pub struct CancellationView {
     pub cancelled_by: Option<String>,
     pub cancelled_at: Option<Instant>,
     pub reason: Option<String>,
-    /// Minutes between the cancellation and the session's start.
+    /// Minutes between the cancellation and the session's start (never shown to a parent: with
+    /// `cancelled_at` it gives the session's start).
     pub notice_minutes: Option<i64>,
     /// The cancellation charge raised, if any.
     pub charge_id: Option<String>,
@@ -109,28 +124,32 @@ fn attendance_only(case: &Case) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// One party's row as shown.
+pub fn party_times(party: PartyRole, p: &SessionParty) -> PartyTimesView {
+    PartyTimesView {
+        party,
+        expected_arrival: utc(p.expected_arrival),
+        expected_departure: utc(p.expected_departure),
+        arrived_at: p.arrived_at.map(utc),
+        departed_at: p.departed_at.map(utc),
+        late_minutes: p.late_minutes,
+        no_show: p.no_show,
+    }
+}
+
 /// What the caller may see of each session's parties.
 fn visible_parties(
-    case: &Case,
+    timing: SessionTiming,
     parties: Vec<SessionParty>,
 ) -> Result<Vec<PartyTimesView>, ApiError> {
-    let staff = matches!(case.relation.viewer, Viewer::Staff(_));
     let mut out = Vec::new();
     for p in parties {
         let party: PartyRole = p
             .party
             .parse()
             .map_err(|e| ApiError::Internal(format!("session_parties.party: {e}")))?;
-        if staff || case.relation.party == Some(party) {
-            out.push(PartyTimesView {
-                party,
-                expected_arrival: utc(p.expected_arrival),
-                expected_departure: utc(p.expected_departure),
-                arrived_at: p.arrived_at.map(utc),
-                departed_at: p.departed_at.map(utc),
-                late_minutes: p.late_minutes,
-                no_show: p.no_show,
-            });
+        if timing.shows_party(party) {
+            out.push(party_times(party, &p));
         }
     }
     Ok(out)
@@ -143,6 +162,8 @@ pub fn session_views(
 ) -> Result<Vec<SessionView>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|s| s.id.clone()).collect();
     let mut parties = sessions::parties(conn, &ids)?;
+    let timing = projection::session_timing(case.relation.viewer);
+    let bounds = timing.shows_bounds();
     rows.into_iter()
         .map(|s| {
             let mine: Vec<SessionParty> = parties
@@ -155,11 +176,12 @@ pub fn session_views(
                 cancelled_by: s.cancelled_by.clone(),
                 cancelled_at: Some(utc(at)),
                 reason: s.cancel_reason.clone(),
-                notice_minutes: s.notice_minutes,
+                notice_minutes: s.notice_minutes.filter(|_| bounds),
                 charge_id: s.cancellation_charge_id.clone(),
             });
             Ok(SessionView {
-                parties: visible_parties(case, mine)?,
+                parties: visible_parties(timing, mine)?,
+                local_date: london::local_date(s.starts_at.assume_utc()),
                 cancellation,
                 id: s.id,
                 referral_id: s.referral_id,
@@ -170,8 +192,8 @@ pub fn session_views(
                 supervisor_id: s.supervisor_id,
                 community_place: s.community_place,
                 handover_slot: s.handover_slot,
-                starts_at: utc(s.starts_at),
-                ends_at: utc(s.ends_at),
+                starts_at: bounds.then(|| utc(s.starts_at)),
+                ends_at: bounds.then(|| utc(s.ends_at)),
                 status: s.status,
                 charge_id: s.charge_id,
                 ended_early_reason: s.ended_early_reason,

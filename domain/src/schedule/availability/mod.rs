@@ -10,7 +10,7 @@
 
 use time::{Date, Duration, OffsetDateTime, Time};
 
-use super::arrival::{handover_slot, HandoverSlot, HANDOVER_POLICY};
+use super::arrival::{handover_slot, HandoverSlot};
 use super::series::within_opening;
 use super::Slot;
 use crate::london;
@@ -182,16 +182,11 @@ fn candidates<Id>(
     date: Date,
 ) -> Vec<(Slot, Option<HandoverSlot>)> {
     if let Needs::HandoverSlot = needs {
-        let collection = Duration::minutes(i64::from(HANDOVER_POLICY.offset_minutes));
         return [HandoverSlot::Morning, HandoverSlot::Afternoon]
             .into_iter()
             .filter_map(|which| {
                 let slot = handover_slot(date, which).ok()?;
-                let visit = Slot {
-                    start: slot.start,
-                    end: slot.end + collection,
-                };
-                within_opening(s.pattern, &visit).then_some((slot, Some(which)))
+                within_opening(s.pattern, &slot).then_some((slot, Some(which)))
             })
             .collect();
     }

@@ -217,8 +217,8 @@ fn handover_is_offered_on_saturdays_only_in_its_two_slots_while_the_centre_is_op
     let s = search(&p, date!(2027 - 06 - 01), date!(2027 - 06 - 07), 60);
     let free = free_slots(&s, &Needs::HandoverSlot, 100);
     let expected = [
-        "2027-06-05 09:00-12:15 (UTC 08:00)",
-        "2027-06-05 12:30-15:45 (UTC 11:30)",
+        "2027-06-05 09:00-12:30 (UTC 08:00)",
+        "2027-06-05 12:30-16:00 (UTC 11:30)",
     ];
     assert_eq!(show(&free), expected);
     let which: Vec<_> = free.iter().map(|f| f.handover).collect();
@@ -226,7 +226,7 @@ fn handover_is_offered_on_saturdays_only_in_its_two_slots_while_the_centre_is_op
         which,
         [Some(HandoverSlot::Morning), Some(HandoverSlot::Afternoon)]
     );
-    // The resident parent collects at 12:30, so a centre opening at 09:30 has no morning.
+    // The resident parent drops the child at 09:00, so a centre opening at 09:30 has no morning.
     let late = OpeningPattern {
         rules: vec![open(Weekday::Saturday, time!(09:30), time!(16:00))],
     };
@@ -236,7 +236,7 @@ fn handover_is_offered_on_saturdays_only_in_its_two_slots_while_the_centre_is_op
         &Needs::<&str>::HandoverSlot,
         100,
     );
-    assert_eq!(show(&free), ["2027-06-05 12:30-15:45 (UTC 11:30)"]);
+    assert_eq!(show(&free), ["2027-06-05 12:30-16:00 (UTC 11:30)"]);
 }
 
 #[test]
