@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::support::*;
 
+mod bodies;
 mod fixture;
 
 const UNKNOWN: &str = "0193a2c4-1f00-7abc-8def-0123456789ab";
@@ -38,15 +39,24 @@ fn with_id(path: &str, kinds: &[(&str, String)], unknown: bool) -> Option<String
     Some(out.join("/"))
 }
 
-fn answer(app: &TestApp, method: &str, path: &str, token: &str) -> (u16, Value) {
-    let method: &'static str = match method {
-        "GET" => "GET",
-        "POST" => "POST",
-        "PUT" => "PUT",
-        "PATCH" => "PATCH",
-        _ => "DELETE",
+/// What the caller learns (status and problem type) from a well-formed request.
+fn answer(app: &TestApp, method: &str, pattern: &str, path: &str, token: &str) -> (u16, Value) {
+    let r = if method == "POST" && pattern.ends_with("/documents") {
+        app.post(&format!("{path}?kind=court_order&filename=order.pdf"))
+            .token(token)
+            .bytes("application/pdf", b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\nan order")
+    } else {
+        let method: &'static str = match method {
+            "GET" => "GET",
+            "POST" => "POST",
+            "PUT" => "PUT",
+            "PATCH" => "PATCH",
+            _ => "DELETE",
+        };
+        app.call(method, path)
+            .token(token)
+            .json(&bodies::well_formed(method, pattern))
     };
-    let r = app.call(method, path).token(token).json(&json!({}));
     let body: Value = serde_json::from_str(&r.text).unwrap_or_default();
     (r.status, body["type"].clone())
 }
@@ -92,8 +102,8 @@ fn another_providers_ids_answer_as_unknown_ids_on_every_operation() {
         for (who, token) in &callers {
             let before = app.snapshot();
             let (a, b) = (
-                answer(&app, &method, &real, token),
-                answer(&app, &method, &unknown, token),
+                answer(&app, &method, &pattern, &real, token),
+                answer(&app, &method, &pattern, &unknown, token),
             );
             compared += 1;
             if a != b {
@@ -101,6 +111,11 @@ fn another_providers_ids_answer_as_unknown_ids_on_every_operation() {
                     "{method} {pattern} as {who}: real {a:?}, unknown {b:?}"
                 ));
             }
+            // A validation error would answer alike whoever asks: the body must get past it.
+            assert_ne!(
+                b.0, 422,
+                "{method} {pattern}: body refused, access never checked"
+            );
             assert!(a.0 >= 400, "{method} {pattern} as {who} was allowed: {a:?}");
             assert_eq!(app.snapshot(), before, "{method} {pattern} as {who}");
         }
