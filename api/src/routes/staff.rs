@@ -29,12 +29,36 @@ pub struct StaffMember {
 
 list_response!(StaffList, StaffMember);
 
+/// A role held by a provider's staff (the roles a directory lists).
+#[derive(Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    OrgAdmin,
+    Coordinator,
+    Supervisor,
+    Volunteer,
+    Finance,
+}
+
+impl From<StaffRole> for Role {
+    fn from(role: StaffRole) -> Role {
+        match role {
+            StaffRole::OrgAdmin => Role::OrgAdmin,
+            StaffRole::Coordinator => Role::Coordinator,
+            StaffRole::Supervisor => Role::Supervisor,
+            StaffRole::Volunteer => Role::Volunteer,
+            StaffRole::Finance => Role::Finance,
+        }
+    }
+}
+
 #[derive(Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StaffQuery {
-    /// Only staff with this role (a staff role: `org_admin`, `coordinator`, `supervisor`,
-    /// `volunteer` or `finance`).
-    pub role: Option<Role>,
+    /// Only staff with this role. The schema lists the staff roles, so a parent's or a
+    /// referrer's role is refused as any unknown value is (400 naming `role`).
+    #[param(inline)]
+    pub role: Option<StaffRole>,
 }
 
 /// The caller's provider's active staff, to book supervisors and volunteers: coordinators and
@@ -58,10 +82,7 @@ pub async fn list_staff(
     page: ValidQuery<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = (page.0.limit(), page.0.after()?);
-    let role = query.0.role;
-    if role.is_some_and(|r| !r.is_provider_staff()) {
-        return Err(ApiError::bad_query("role", "is not a staff role"));
-    }
+    let role = query.0.role.map(Role::from);
     let Some(provider_id) = principal.actor().staff_directory().map(str::to_string) else {
         return Err(ApiError::forbidden(
             "coordinators and org admins look up their provider's staff",

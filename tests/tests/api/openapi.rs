@@ -73,6 +73,45 @@ fn every_operation_documents_its_responses_with_descriptions() {
 /// utoipa names a schema after its type and keeps the last of two types with one name, so two
 /// `PolicyView`s would make one operation's documented body the other's. Every name that
 /// becomes a schema must be declared once.
+/// Every `$ref` in `value`, with where it was found.
+fn refs(value: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("$ref", Value::String(r)) => out.push((at.to_string(), r.clone())),
+                    _ => refs(v, &format!("{at}/{k}"), out),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                refs(v, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A parameter's type that utoipa does not collect into the components leaves a `$ref` to
+/// nothing, which generated clients and linters refuse (GET /v1/staff's role once did).
+#[test]
+fn every_reference_resolves() {
+    let doc = document();
+    let mut found = Vec::new();
+    refs(&doc, "", &mut found);
+    assert!(found.len() > 100, "only {} references", found.len());
+    let dangling: Vec<String> = found
+        .into_iter()
+        .filter(|(_, r)| {
+            let pointer = r.strip_prefix('#').unwrap_or("not a local reference");
+            doc.pointer(pointer).is_none()
+        })
+        .map(|(at, r)| format!("{at}: {r}"))
+        .collect();
+    assert!(dangling.is_empty(), "{}", dangling.join("\n"));
+}
+
 #[test]
 fn every_schema_name_is_declared_once() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");

@@ -68,8 +68,26 @@ fn only_coordinators_and_org_admins_look_up_staff_and_only_staff_roles() {
             .problem(403);
     }
     app.get("/v1/staff").send().problem(401);
-    app.get("/v1/staff?role=parent")
-        .token(&app.token(COORDINATOR))
-        .send()
-        .problem(400);
+    // Only the staff roles the contract lists: a parent's or a platform admin's role is an
+    // unknown value, named.
+    for role in ["parent", "platform_admin"] {
+        let problem = app
+            .get(&format!("/v1/staff?role={role}"))
+            .token(&app.token(COORDINATOR))
+            .send()
+            .problem(400);
+        assert_eq!(problem["errors"][0]["field"], "role", "{problem}");
+    }
+    let doc = app.get("/openapi.json").send().ok(200);
+    let schema = doc["paths"]["/v1/staff"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "role")
+        .map(|p| p["schema"].to_string())
+        .unwrap();
+    assert!(
+        schema.contains(r#"["org_admin","coordinator","supervisor","volunteer","finance"]"#),
+        "{schema}"
+    );
 }
