@@ -20,6 +20,10 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
 
+use actix_web::http::header::{HeaderName, HeaderValue};
+
+use crate::config::Environment;
+use crate::state::AppState;
 use ccm_persistence::db::PoolState;
 
 /// Upper bounds of the latency buckets, in seconds (Prometheus client defaults).
@@ -46,10 +50,13 @@ struct Series {
     buckets: [AtomicU64; BUCKETS.len()],
     count: AtomicU64,
     sum_nanos: AtomicU64,
+    /// SQL statements the requests sent.
+    statements: AtomicU64,
 }
 
 impl Series {
-    fn observe(&self, took: Duration) {
+    fn observe(&self, took: Duration, statements: u64) {
+        self.statements.fetch_add(statements, Ordering::Relaxed);
         let secs = took.as_secs_f64();
         if let Some(i) = BUCKETS.iter().position(|bound| secs <= *bound) {
             self.buckets[i].fetch_add(1, Ordering::Relaxed);
@@ -80,8 +87,15 @@ impl Metrics {
         }
     }
 
-    /// Counts one answered request and how long it took.
-    pub fn observe(&self, route: Option<&str>, method: &str, status: u16, took: Duration) {
+    /// Counts one answered request, how long it took and the SQL statements it sent.
+    pub fn observe(
+        &self,
+        route: Option<&str>,
+        method: &str,
+        status: u16,
+        took: Duration,
+        statements: u64,
+    ) {
         let labels = Labels {
             route: route.unwrap_or(UNMATCHED).to_string(),
             method: method_label(method),
@@ -103,7 +117,7 @@ impl Metrics {
                 .or_default()
                 .clone(),
         };
-        series.observe(took);
+        series.observe(took, statements);
     }
 
     /// The exposition text: the request series, then the pools named in `pools`, then uptime
@@ -147,6 +161,16 @@ impl Metrics {
             let _ = writeln!(
                 out,
                 "ccm_http_request_duration_seconds_count{{{labels}}} {count}"
+            );
+        }
+        out.push_str("# HELP ccm_db_statements_total SQL statements sent while answering requests, by route pattern, method and status.\n");
+        out.push_str("# TYPE ccm_db_statements_total counter\n");
+        for (labels, series) in requests.iter() {
+            let _ = writeln!(
+                out,
+                "ccm_db_statements_total{{{}}} {}",
+                labels.render(),
+                series.statements.load(Ordering::Relaxed)
             );
         }
         drop(requests);
@@ -225,7 +249,9 @@ pub async fn record(
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let method = req.method().clone();
     let started = Instant::now();
-    let response = next.call(req).await?;
+    let sent = Arc::new(AtomicU64::new(0));
+    let mut response = STATEMENTS.scope(sent.clone(), next.call(req)).await?;
+    let statements = sent.load(Ordering::Relaxed);
     if let Some(metrics) = metrics {
         // The default service (unknown paths) matches no pattern.
         let route = response.request().match_pattern();
@@ -234,9 +260,46 @@ pub async fn record(
             method.as_str(),
             response.status().as_u16(),
             started.elapsed(),
+            statements,
+        );
+    }
+    let development = response
+        .request()
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|state| state.config.environment == Environment::Development);
+    if development {
+        response.headers_mut().insert(
+            HeaderName::from_static(STATEMENTS_HEADER),
+            HeaderValue::from(statements),
         );
     }
     Ok(response)
+}
+
+/// In development, each response says how many SQL statements answering it took (tests and
+/// the benchmark read it; production shows only the totals in `/metrics`).
+pub const STATEMENTS_HEADER: &str = "ccm-db-statements";
+
+tokio::task_local! {
+    /// The statements the current request has sent so far.
+    static STATEMENTS: Arc<AtomicU64>;
+}
+
+/// The current request's statement counter, to be carried onto the blocking thread that runs
+/// its storage work (outside a request: none).
+pub fn request_counter() -> Option<Arc<AtomicU64>> {
+    STATEMENTS.try_with(Arc::clone).ok()
+}
+
+/// Runs storage work on this (blocking) thread, adding the statements it sent to `counter`.
+pub fn counted<T>(counter: Option<&Arc<AtomicU64>>, work: impl FnOnce() -> T) -> T {
+    let before = ccm_persistence::statements::on_this_thread();
+    let out = work();
+    if let Some(counter) = counter {
+        let sent = ccm_persistence::statements::on_this_thread() - before;
+        counter.fetch_add(sent, Ordering::Relaxed);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -247,10 +310,10 @@ mod tests {
     fn a_request_is_counted_once_with_its_latency_bucket() {
         let metrics = Metrics::new();
         let route = Some("/v1/referrals/{id}");
-        metrics.observe(route, "GET", 200, Duration::from_millis(3));
-        metrics.observe(route, "GET", 200, Duration::from_millis(30));
-        metrics.observe(route, "GET", 404, Duration::from_millis(1));
-        metrics.observe(None, "BREW", 404, Duration::from_millis(1));
+        metrics.observe(route, "GET", 200, Duration::from_millis(3), 2);
+        metrics.observe(route, "GET", 200, Duration::from_millis(30), 0);
+        metrics.observe(route, "GET", 404, Duration::from_millis(1), 0);
+        metrics.observe(None, "BREW", 404, Duration::from_millis(1), 0);
         let text = metrics.render(&[(
             "read",
             PoolState {
@@ -273,6 +336,7 @@ mod tests {
         assert!(text.contains(&format!(
             "ccm_http_request_duration_seconds_count{{{labels}}} 2\n"
         )));
+        assert!(text.contains(&format!("ccm_db_statements_total{{{labels}}} 2\n")));
         assert!(text.contains(
             r#"ccm_http_requests_total{route="unmatched",method="other",status="404"} 1"#
         ));
@@ -284,7 +348,7 @@ mod tests {
     #[test]
     fn a_slow_request_is_only_in_the_infinite_bucket() {
         let metrics = Metrics::new();
-        metrics.observe(Some("/healthz"), "GET", 200, Duration::from_secs(11));
+        metrics.observe(Some("/healthz"), "GET", 200, Duration::from_secs(11), 0);
         let text = metrics.render(&[]);
         assert!(text.contains(
             r#"ccm_http_request_duration_seconds_bucket{route="/healthz",method="GET",status="200",le="10"} 0"#

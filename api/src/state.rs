@@ -10,6 +10,7 @@ use tokio::sync::Semaphore;
 use crate::audit::{self, Trail};
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::metrics;
 use crate::security::{self, JwtKeys};
 use ccm_persistence::document_store::{DocumentStore, DocumentStoreError, FsDocumentStore};
 use ccm_persistence::{AnyConnection, Db};
@@ -101,13 +102,16 @@ impl AppState {
     {
         let db = self.db.clone();
         let trail = audit::current();
+        let counter = metrics::request_counter();
         web::block(move || {
-            let _bound = audit::bind(trail.clone());
-            let out = db.read(f)?;
-            if let Some(trail) = trail.filter(Trail::has_reads) {
-                db.write(|conn| Ok::<_, ApiError>(trail.append(conn, false)?))?;
-            }
-            Ok(out)
+            metrics::counted(counter.as_ref(), || {
+                let _bound = audit::bind(trail.clone());
+                let out = db.read(f)?;
+                if let Some(trail) = trail.filter(Trail::has_reads) {
+                    db.write(|conn| Ok::<_, ApiError>(trail.append(conn, false)?))?;
+                }
+                Ok(out)
+            })
         })
         .await
         .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
@@ -122,14 +126,17 @@ impl AppState {
     {
         let db = self.db.clone();
         let trail = audit::current();
+        let counter = metrics::request_counter();
         web::block(move || {
-            let _bound = audit::bind(trail.clone());
-            db.write(|conn| {
-                let out = f(conn)?;
-                if let Some(trail) = &trail {
-                    trail.append(conn, true)?;
-                }
-                Ok(out)
+            metrics::counted(counter.as_ref(), || {
+                let _bound = audit::bind(trail.clone());
+                db.write(|conn| {
+                    let out = f(conn)?;
+                    if let Some(trail) = &trail {
+                        trail.append(conn, true)?;
+                    }
+                    Ok(out)
+                })
             })
         })
         .await

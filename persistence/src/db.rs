@@ -12,6 +12,7 @@ use diesel::{ConnectionError, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::{one_line, StoreError};
+use crate::statements::CountStatements;
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
@@ -171,7 +172,11 @@ pub struct Manager {
 impl Manager {
     fn establish(&self) -> Result<AnyConnection, ConnectionError> {
         match &self.target {
-            Target::Postgres(url) => PgConnection::establish(url).map(AnyConnection::Postgresql),
+            Target::Postgres(url) => {
+                let mut conn = PgConnection::establish(url)?;
+                conn.set_instrumentation(CountStatements);
+                Ok(AnyConnection::Postgresql(conn))
+            }
             Target::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
                 let synchronous = match self.synchronous {
@@ -190,6 +195,7 @@ impl Manager {
                      PRAGMA query_only = {query_only};"
                 ))
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                conn.set_instrumentation(CountStatements);
                 Ok(AnyConnection::Sqlite(conn))
             }
         }

@@ -49,6 +49,7 @@ pub mod safeguarding;
 pub mod scheduling;
 pub mod schema;
 pub mod sessions;
+pub mod statements;
 pub mod tariffs;
 pub mod tokens;
 pub mod users;

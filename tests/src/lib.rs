@@ -429,6 +429,14 @@ impl Response {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The SQL statements the server sent to answer this request (its `ccm-db-statements`
+    /// header, given in development).
+    pub fn statements(&self) -> u64 {
+        self.header("ccm-db-statements")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no ccm-db-statements header: {:?}", self.headers))
+    }
+
     /// Asserts a problem+json answer with this status; returns its body.
     pub fn problem(&self, status: u16) -> Value {
         assert_eq!(

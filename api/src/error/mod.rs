@@ -487,4 +487,5 @@ pub enum BodyErrors {
     Unprocessable(#[ref_response] Unprocessable),
 }
 
+mod from_app;
 mod from_domain;

@@ -36,6 +36,7 @@ mod series;
 mod sessions;
 mod shared_sessions;
 mod staff;
+mod statements;
 mod subject_access;
 mod support;
 mod tariffs;

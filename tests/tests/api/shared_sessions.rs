@@ -10,7 +10,7 @@ use crate::sessions::{activate, room_id};
 use crate::support::*;
 
 /// A supported case at the centre for the family named `family`, taken to `active`.
-fn family_case(
+pub fn family_case(
     app: &TestApp,
     token: &str,
     centre: &str,

@@ -1,0 +1,105 @@
+//! Why a workflow refused, in terms a caller can act on. `ccm-api` renders each variant as an
+//! HTTP problem (status, problem type, the fields named) in one place.
+
+use ccm_persistence::StoreError;
+
+/// One invalid field of a command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's path in the request, e.g. `fees.referral_fee`.
+    pub field: String,
+    /// A machine-readable reason, e.g. `required`, `range`.
+    pub code: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> FieldError {
+        FieldError {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The caller may not do this (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such record, or none the caller may know of (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The request clashes with the current state: a duplicate, a step not allowed now (409).
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    /// A case's or session's lifecycle has no such transition from its current status (409).
+    #[error("{detail}")]
+    Transition {
+        detail: String,
+        current_status: String,
+        allowed_actions: Vec<String>,
+    },
+    /// A booking would double-book a room or a supervisor (409).
+    #[error("{detail}")]
+    Clash { detail: String, session_id: String },
+    /// A step waits for a fee: the charge is named so it can be paid (409).
+    #[error("{detail}")]
+    FeeUnpaid { detail: String, charge_id: String },
+    /// Well-formed but semantically invalid input (422).
+    #[error("{detail}")]
+    Unprocessable {
+        code: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl AppError {
+    pub fn not_found(what: &str) -> AppError {
+        AppError::NotFound(format!("{what} not found"))
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> AppError {
+        AppError::Forbidden(detail.into())
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> AppError {
+        AppError::Conflict {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    /// A 422 naming one field.
+    pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> AppError {
+        let message = message.into();
+        AppError::Unprocessable {
+            code: "validation",
+            detail: format!("{field}: {message}"),
+            errors: vec![FieldError::new(field, code, message)],
+        }
+    }
+
+    /// A 422 for a rule broken by well-formed input, with its own problem type.
+    pub fn rule(code: &'static str, detail: impl Into<String>) -> AppError {
+        AppError::Unprocessable {
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+impl ccm_persistence::db::ConnectionFault for AppError {
+    fn breaks_connection(&self) -> bool {
+        matches!(self, AppError::Store(e) if e.breaks_connection())
+    }
+}

@@ -1,0 +1,94 @@
+//! Round trips to the database, counted: each response says (in development) how many SQL
+//! statements answering it took, and `/metrics` totals them per route. Counts do not depend on
+//! the machine, so they are asserted as numbers.
+
+use ccm_tests::{json, TestApp};
+
+use crate::sessions::room_id;
+use crate::shared_sessions::family_case;
+use crate::support::*;
+
+/// The total `ccm_db_statements_total` shows for a route, method and status.
+fn metric(app: &TestApp, labels: &str) -> u64 {
+    let text = app.get("/metrics").send().text;
+    let prefix = format!("ccm_db_statements_total{{{labels}}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no {prefix} in\n{text}"))
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn each_response_counts_its_statements_and_metrics_total_them() {
+    let app = TestApp::with_demo();
+    let coordinator = app.token(COORDINATOR);
+    let dover = app.centre_id("CL Dover");
+    let created = app
+        .post("/v1/referrals")
+        .token(&coordinator)
+        .json(&referral(&dover, "supported"));
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    let reads: Vec<u64> = (0..2)
+        .map(|_| {
+            let r = app
+                .get(&format!("/v1/referrals/{id}"))
+                .token(&coordinator)
+                .send();
+            assert_eq!(r.status, 200);
+            r.statements()
+        })
+        .collect();
+    assert!(reads[0] > 0, "a read of a referral touches the database");
+    assert_eq!(reads[0], reads[1], "the same read costs the same");
+    let labels = r#"route="/v1/referrals/{id}",method="GET",status="200""#;
+    assert_eq!(metric(&app, labels), reads[0] + reads[1]);
+    assert_eq!(
+        metric(&app, r#"route="/v1/referrals",method="POST",status="201""#),
+        created.statements()
+    );
+    // Nothing but the process itself: no statement.
+    assert_eq!(app.get("/healthz").send().statements(), 0);
+}
+
+/// Today's figures for the requests issue 14 names, printed for the record.
+#[test]
+fn the_counted_requests_print_their_figures() {
+    let app = TestApp::with_demo();
+    let coordinator = app.token(COORDINATOR);
+    let centre = app.centre_id("CL Ashford");
+    let hall = room_id(&app, &centre, "Main Hall");
+    let dover = app.centre_id("CL Dover");
+    let mut body = referral(&dover, "supported");
+    body["children"] = json!([child("Mia", "2019-04-01")]);
+    let created = app.post("/v1/referrals").token(&coordinator).json(&body);
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    let read = app
+        .get(&format!("/v1/referrals/{id}"))
+        .token(&coordinator)
+        .send();
+    let ids: Vec<String> = ["Smith", "Jones", "Patel"]
+        .iter()
+        .map(|f| family_case(&app, &coordinator, &centre, f, None))
+        .collect();
+    let mut bookings = Vec::new();
+    for id in &ids {
+        let booked = app
+            .post(&format!("/v1/referrals/{id}/sessions"))
+            .token(&coordinator)
+            .json(&json!({"starts_at": "2027-06-05T10:00:00+01:00", "ends_at": "2027-06-05T12:00:00+01:00", "room_id": hall}));
+        assert_eq!(booked.status, 201, "{}", booked.text);
+        bookings.push(booked.statements());
+    }
+    let list = app.get("/v1/referrals?limit=50").token(&coordinator).send();
+    assert_eq!(list.status, 200, "{}", list.text);
+    eprintln!(
+        "statements: create referral {}, read referral {}, bookings {:?}, list {}",
+        created.statements(),
+        read.statements(),
+        bookings,
+        list.statements()
+    );
+}
