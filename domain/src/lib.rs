@@ -8,6 +8,7 @@
 mod macros;
 
 pub mod access;
+pub mod accounts;
 pub mod catalogue;
 pub mod clients;
 pub mod confidential;

@@ -75,12 +75,46 @@ pub fn find_with_provider_name(
         .get_result(conn)?)
 }
 
+/// The account with this address at `provider_id` (none: among platform admins). Addresses are
+/// unique per provider, not across the platform: someone working for two providers has two
+/// accounts.
+pub fn find_by_email_at(
+    conn: &mut AnyConnection,
+    provider_id: Option<&str>,
+    email: &str,
+) -> Result<Option<User>, StoreError> {
+    let query = users::table
+        .filter(users::email.eq(email.to_lowercase()))
+        .select(User::as_select())
+        .into_boxed();
+    let query = match provider_id {
+        Some(provider) => query.filter(users::provider_id.eq(provider.to_string())),
+        None => query.filter(users::provider_id.is_null()),
+    };
+    Ok(query.get_result(conn).optional()?)
+}
+
 pub fn find_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<User>, StoreError> {
     Ok(users::table
         .filter(users::email.eq(email.to_lowercase()))
         .select(User::as_select())
         .get_result(conn)
         .optional()?)
+}
+
+/// Every active account with this address, at whichever provider, with its provider's name
+/// (none for a platform admin), by id.
+pub fn active_by_email(
+    conn: &mut AnyConnection,
+    email: &str,
+) -> Result<Vec<(User, Option<String>)>, StoreError> {
+    Ok(users::table
+        .left_join(providers::table)
+        .filter(users::email.eq(email.to_lowercase()))
+        .filter(users::active.eq(true))
+        .select((User::as_select(), providers::name.nullable()))
+        .order(users::id.asc())
+        .load(conn)?)
 }
 
 pub fn list(
