@@ -29,7 +29,7 @@ pub fn create_platform_admin(
     }
     let hash = hash_password(password).map_err(|e| e.to_string())?;
     db.write(|conn| -> Result<Created, StoreError> {
-        if let Some(existing) = users::find_by_email(conn, &email)? {
+        if let Some(existing) = users::find_by_email_at(conn, None, &email)? {
             return Ok(Created::AlreadyExists(existing.id));
         }
         let at = now();
@@ -53,7 +53,8 @@ pub fn create_platform_admin(
 }
 
 /// Creates the platform admin named by `CCM_BOOTSTRAP_ADMIN_EMAIL`/`_PASSWORD` if there is no
-/// account with that address yet; returns the address when it created one.
+/// platform admin with that address yet (a provider's account with it is another account);
+/// returns the address when it created one.
 pub fn bootstrap(db: &Db, config: &Config) -> Result<Option<String>, String> {
     let Some((email, password)) = &config.bootstrap_admin else {
         return Ok(None);

@@ -125,7 +125,7 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             match create_platform_admin(&db, &email, &password, &name)? {
                 Created::New(id) => println!("created platform admin {email} ({id})"),
                 Created::AlreadyExists(id) => {
-                    println!("an account for {email} already exists ({id}); nothing changed")
+                    println!("a platform admin {email} already exists ({id}); nothing changed")
                 }
             }
             Ok(())

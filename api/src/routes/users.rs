@@ -163,6 +163,11 @@ pub async fn list_users(
 }
 
 /// Create an account.
+///
+/// Accounts belong to a provider: an address may have an account at each provider (and one
+/// among platform admins), each with its own password, role and deactivation. 409
+/// `duplicate-email` when the address already has an account at the same provider; an address
+/// known only elsewhere gets a new, separate account here, as an unknown one does.
 #[utoipa::path(
     tag = "users",
     request_body = NewUser,
@@ -234,10 +239,13 @@ pub async fn create_user(
                     other => other?,
                 };
             }
-            if users::find_by_email(conn, &user.email)?.is_some() {
+            // Only the provider's own accounts count: an address with an account elsewhere gets
+            // a new, separate account here, so this answer says nothing about other providers.
+            let provider = user.provider_id.as_deref();
+            if users::find_by_email_at(conn, provider, &user.email)?.is_some() {
                 return Err(ApiError::conflict(
                     "duplicate-email",
-                    "an account with this e-mail address already exists",
+                    "an account with this e-mail address already exists at this provider",
                 ));
             }
             users::insert(conn, &user)?;
