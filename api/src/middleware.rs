@@ -87,6 +87,7 @@ fn generic(status: StatusCode, detail: String) -> Problem {
         allowed_actions: None,
         clashing_session_id: None,
         charge_id: None,
+        providers: None,
     }
 }
 

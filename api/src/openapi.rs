@@ -7,7 +7,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
-use crate::error::{self, FieldError, Problem};
+use crate::error::{self, FieldError, Problem, ProviderChoice};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,7 +21,7 @@ Lists are cursor-paginated (`?limit=`, `?cursor=`, ordered by creation). Get a t
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
     ),
     components(
-        schemas(Problem, FieldError),
+        schemas(Problem, FieldError, ProviderChoice),
         responses(
             error::BadRequest,
             error::Unauthorized,

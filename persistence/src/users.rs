@@ -94,14 +94,6 @@ pub fn find_by_email_at(
     Ok(query.get_result(conn).optional()?)
 }
 
-pub fn find_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<User>, StoreError> {
-    Ok(users::table
-        .filter(users::email.eq(email.to_lowercase()))
-        .select(User::as_select())
-        .get_result(conn)
-        .optional()?)
-}
-
 /// Every active account with this address, at whichever provider, with its provider's name
 /// (none for a platform admin), by id.
 pub fn active_by_email(

@@ -6,7 +6,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoResponses, ToResponse, ToSchema};
+use utoipa::{ToResponse, ToSchema};
 
 use ccm_domain::access::Access;
 use ccm_persistence::db::ConnectionFault;
@@ -56,6 +56,20 @@ pub struct Problem {
     /// paid): the charge to pay.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge_id: Option<String>,
+    /// For a sign-in whose e-mail address and password match accounts at several providers:
+    /// those providers, one of which to name in `provider_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub providers: Option<Vec<ProviderChoice>>,
+}
+
+/// A provider at which the signing-in caller's e-mail address and password open an account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ProviderChoice {
+    /// The value to send as `provider_id`; null for the platform admin account, chosen with an
+    /// empty `provider_id`.
+    pub id: Option<String>,
+    /// The provider's name; null for the platform admin account.
+    pub name: Option<String>,
 }
 
 /// One invalid field of a request.
@@ -89,6 +103,13 @@ pub enum ApiError {
     BadRequest {
         detail: String,
         errors: Vec<FieldError>,
+    },
+    /// The sign-in matches accounts at several providers: `provider_id` must name one (400,
+    /// as OAuth2's `invalid_request`).
+    #[error("{detail}")]
+    ChooseProvider {
+        detail: String,
+        providers: Vec<ProviderChoice>,
     },
     #[error("{0}")]
     Unauthorized(String),
@@ -198,6 +219,7 @@ impl ApiError {
     fn code(&self) -> &str {
         match self {
             ApiError::BadRequest { .. } => "bad-request",
+            ApiError::ChooseProvider { .. } => "invalid-request",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not-found",
@@ -232,6 +254,11 @@ impl ApiError {
             ApiError::BadRequest { errors, .. } | ApiError::Unprocessable { errors, .. } => {
                 errors.clone()
             }
+            ApiError::ChooseProvider { .. } => vec![FieldError::new(
+                "provider_id",
+                "required",
+                "name the provider whose account to sign in to",
+            )],
             _ => Vec::new(),
         };
         let (current_status, allowed_actions) = match self {
@@ -250,6 +277,10 @@ impl ApiError {
             ApiError::FeeUnpaid { charge_id, .. } => Some(charge_id.clone()),
             _ => None,
         };
+        let providers = match self {
+            ApiError::ChooseProvider { providers, .. } => Some(providers.clone()),
+            _ => None,
+        };
         Problem {
             problem_type: format!("urn:ccm:problem:{}", self.code()),
             title: status.canonical_reason().unwrap_or("Error").to_string(),
@@ -262,6 +293,7 @@ impl ApiError {
             allowed_actions,
             clashing_session_id,
             charge_id,
+            providers,
         }
     }
 }
@@ -269,7 +301,9 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest { .. } | ApiError::ChooseProvider { .. } => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -429,63 +463,8 @@ problem_response!(
 pub struct TooManyRequests(Problem);
 problem_response!(Unavailable, "The database is unavailable; retry later.");
 
-/// The errors of an authenticated create (POST): for `responses(..., CreateErrors)`.
-#[derive(IntoResponses)]
-#[allow(dead_code)]
-pub enum CreateErrors {
-    #[response(status = 400)]
-    BadRequest(#[ref_response] BadRequest),
-    #[response(status = 401)]
-    Unauthorized(#[ref_response] Unauthorized),
-    #[response(status = 403)]
-    Forbidden(#[ref_response] Forbidden),
-    #[response(status = 404)]
-    NotFound(#[ref_response] NotFound),
-    #[response(status = 409)]
-    Conflict(#[ref_response] Conflict),
-    #[response(status = 413)]
-    PayloadTooLarge(#[ref_response] PayloadTooLarge),
-    #[response(status = 415)]
-    UnsupportedMediaType(#[ref_response] UnsupportedMediaType),
-    #[response(status = 422)]
-    Unprocessable(#[ref_response] Unprocessable),
-}
-
-/// The errors of an authenticated update (PATCH with optional If-Match).
-#[derive(IntoResponses)]
-#[allow(dead_code)]
-pub enum UpdateErrors {
-    #[response(status = 400)]
-    BadRequest(#[ref_response] BadRequest),
-    #[response(status = 401)]
-    Unauthorized(#[ref_response] Unauthorized),
-    #[response(status = 403)]
-    Forbidden(#[ref_response] Forbidden),
-    #[response(status = 404)]
-    NotFound(#[ref_response] NotFound),
-    #[response(status = 409)]
-    Conflict(#[ref_response] Conflict),
-    #[response(status = 412)]
-    PreconditionFailed(#[ref_response] PreconditionFailed),
-    #[response(status = 413)]
-    PayloadTooLarge(#[ref_response] PayloadTooLarge),
-    #[response(status = 415)]
-    UnsupportedMediaType(#[ref_response] UnsupportedMediaType),
-    #[response(status = 422)]
-    Unprocessable(#[ref_response] Unprocessable),
-}
-
-/// The errors of a JSON body sent without authentication.
-#[derive(IntoResponses)]
-#[allow(dead_code)]
-pub enum BodyErrors {
-    #[response(status = 400)]
-    BadRequest(#[ref_response] BadRequest),
-    #[response(status = 415)]
-    UnsupportedMediaType(#[ref_response] UnsupportedMediaType),
-    #[response(status = 422)]
-    Unprocessable(#[ref_response] Unprocessable),
-}
-
 mod from_app;
 mod from_domain;
+mod groups;
+
+pub use groups::{BodyErrors, CreateErrors, UpdateErrors};

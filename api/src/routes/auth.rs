@@ -7,10 +7,11 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::error::{self, ApiError};
+use crate::error::{self, ApiError, ProviderChoice};
 use crate::extract::{JsonOrForm, ValidJson};
 use crate::security::{new_refresh_token, token_hash};
 use crate::state::AppState;
+use ccm_domain::accounts::{self, SignIn};
 use ccm_domain::lockout::Attempts;
 use ccm_domain::Role;
 use ccm_persistence::tokens::{self, RefreshToken, Throttle};
@@ -50,6 +51,13 @@ pub struct TokenRequest {
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub client_secret: Option<String>,
+    /// Password grant only: the provider whose account to sign in to. Accounts belong to a
+    /// provider, so one address may have an account at several; it is needed only when the
+    /// password opens more than one (400 listing them without it). Empty for the platform admin
+    /// account.
+    #[validate(length(max = 64))]
+    #[schema(max_length = 64)]
+    pub provider_id: Option<String>,
     /// Ignored beyond validation: a client always receives the scopes it was granted.
     #[validate(length(max = 200))]
     #[schema(max_length = 200)]
@@ -123,6 +131,11 @@ const WRONG_CREDENTIALS: &str = "the e-mail address or password is wrong";
 /// grant (`grant_type=client_credentials`, JSON or an OAuth2 form, the client's id and secret
 /// in the body or as HTTP Basic credentials) answers an access token only, carrying the
 /// client's scopes; a revoked client or a rotated secret is refused (401).
+/// Accounts belong to a provider, so one address may have an account at several, each with its
+/// own password. The password picks the account; when it opens accounts at more than one
+/// provider, the answer is 400 (`urn:ccm:problem:invalid-request`, OAuth2's `invalid_request`)
+/// naming `provider_id` and listing those providers in `providers`: send the request again
+/// with the chosen one's id in `provider_id`, which then limits the sign-in to that provider.
 /// Five wrong passwords in a row for one address lock it for 15 minutes (429 with
 /// `Retry-After`), whether or not an account exists for it. Each client IP address may also
 /// call the auth endpoints only so often (`CCM_AUTH_RATE_PER_MINUTE`, 30 a minute by default):
@@ -160,23 +173,31 @@ pub async fn token(
         let issued = super::clients::grant(&state, first, secret).await?;
         return Ok(HttpResponse::Ok().json(issued));
     }
-    let email = first.trim().to_lowercase();
+    password_grant(&state, first, secret, request.provider_id).await
+}
+
+/// The password grant: the active accounts with the address (at the provider named, if one
+/// is) whose password matches. One: its tokens. Several: 400 listing their providers.
+async fn password_grant(
+    state: &AppState,
+    email: String,
+    password: String,
+    provider_id: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let email = email.trim().to_lowercase();
     let lookup = email.clone();
-    let (counted, user) = reserve_attempt(&state, &email, move |conn| {
-        Ok(users::find_by_email(conn, &lookup)?)
+    let (counted, mut candidates) = reserve_attempt(state, &email, move |conn| {
+        Ok(users::active_by_email(conn, &lookup)?)
     })
     .await?;
-    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
-    let password_ok = state.verify_password(stored_hash, secret).await?;
-    let user = match user {
-        Some(user) if password_ok => user,
-        _ => return Err(refused(counted)),
+    candidates
+        .retain(|(u, _)| accounts::is_named(provider_id.as_deref(), u.provider_id.as_deref()));
+    let matching = matching_accounts(state, candidates, password).await?;
+    let (user, _) = match accounts::choose(matching) {
+        SignIn::Account(account) => account,
+        SignIn::Refused => return Err(refused(counted)),
+        SignIn::ChooseProvider(several) => return Err(choose_provider(state, email, several).await),
     };
-    if !user.active {
-        return Err(ApiError::Unauthorized(
-            "this account has been deactivated".into(),
-        ));
-    }
     let role = user.role()?;
     let refresh_ttl = state.config.refresh_token_ttl;
     let (refresh_token, refresh_hash) = new_refresh_token()?;
@@ -195,12 +216,61 @@ pub async fn token(
         .issue(&user.id, role, user.provider_id.as_deref())?;
     tracing::info!(user_id = %user.id, %role, "logged in");
     Ok(HttpResponse::Ok().json(token_response(
-        &state,
+        state,
         access_token,
         refresh_token,
         user.id,
         role,
     )))
+}
+
+/// The answer when the password opens accounts at several providers: 400 naming
+/// `provider_id` and listing them. The password is proven, so the attempt does not count as a
+/// wrong one.
+async fn choose_provider(
+    state: &AppState,
+    email: String,
+    several: Vec<(users::User, Option<String>)>,
+) -> ApiError {
+    if let Err(e) = state
+        .write(move |conn| Ok(tokens::clear_throttle(conn, &email)?))
+        .await
+    {
+        return e;
+    }
+    ApiError::ChooseProvider {
+        detail: "this e-mail address and password open accounts at several providers: \
+                 name one in provider_id"
+            .into(),
+        providers: several
+            .into_iter()
+            .map(|(u, name)| ProviderChoice {
+                id: u.provider_id,
+                name,
+            })
+            .collect(),
+    }
+}
+
+/// The candidates whose password is `password`. With no candidate it still spends one
+/// verification's time, so an unknown address takes as long to refuse as a wrong password.
+async fn matching_accounts<T>(
+    state: &AppState,
+    candidates: Vec<(users::User, T)>,
+    password: String,
+) -> Result<Vec<(users::User, T)>, ApiError> {
+    if candidates.is_empty() {
+        state.verify_password(None, password).await?;
+        return Ok(Vec::new());
+    }
+    let mut matching = Vec::new();
+    for (user, extra) in candidates {
+        let hash = Some(user.password_hash.clone());
+        if state.verify_password(hash, password.clone()).await? {
+            matching.push((user, extra));
+        }
+    }
+    Ok(matching)
 }
 
 /// Counts a password attempt for `email` before the password is checked, in one transaction
