@@ -1,6 +1,7 @@
 //! Black-box tests: the real application over HTTP on a fresh database per test, on SQLite or
 //! (with CCM_TEST_BACKEND=postgres) PostgreSQL. One binary, so the app is linked once.
 
+mod accounts;
 mod attendance;
 mod audit;
 mod auth;

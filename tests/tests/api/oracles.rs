@@ -206,3 +206,48 @@ fn redelivering_someone_elses_webhook_answers_as_an_unknown_delivery() {
     }
     assert_eq!(app.snapshot(), before);
 }
+
+/// What creating an account tells its creator, without what differs by nature (the new id, the
+/// address given, the time and the request id).
+fn created_account(r: &ccm_tests::Response) -> (u16, Value, Vec<(String, Value)>) {
+    let body: Value = serde_json::from_str(&r.text).unwrap_or_default();
+    let fields = body
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| {
+                    !["id", "email", "created_at", "updated_at", "request_id"].contains(&k.as_str())
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    (r.status, body["type"].clone(), fields)
+}
+
+#[test]
+fn creating_an_account_with_another_providers_address_answers_as_with_an_unknown_one() {
+    let app = TestApp::with_demo();
+    let admin = app.token(CL_ADMIN);
+    let create = |email: &str| {
+        created_account(&app.post("/v1/users").token(&admin).json(&json!({
+            "email": email, "display_name": "A Volunteer", "role": "volunteer",
+            "password": "a-long-first-password"
+        })))
+    };
+    let (known, unknown) = (
+        create("orgadmin@fa.example.org"),
+        create("nobody@example.org"),
+    );
+    assert_eq!(known, unknown);
+    assert_eq!(known.0, 201);
+    // Asked again, each is now this provider's own: the same refusal for both.
+    let before = app.snapshot();
+    let (known, unknown) = (
+        create("orgadmin@fa.example.org"),
+        create("nobody@example.org"),
+    );
+    assert_eq!(known, unknown);
+    assert_eq!(known.0, 409);
+    assert_eq!(app.snapshot(), before);
+}
