@@ -147,9 +147,13 @@ pub fn create_referral(
     })
 }
 
+/// `at` in UTC as the database keeps it: PostgreSQL keeps microseconds, so what is answered
+/// from memory matches what a later read shows.
 pub(crate) fn stored(at: OffsetDateTime) -> PrimitiveDateTime {
     let utc = at.to_offset(time::UtcOffset::UTC);
-    PrimitiveDateTime::new(utc.date(), utc.time())
+    let t = utc.time();
+    let micros = t.replace_microsecond(t.microsecond()).unwrap_or(t);
+    PrimitiveDateTime::new(utc.date(), micros)
 }
 
 fn not_referring(why: NotReferring) -> AppError {
@@ -394,4 +398,20 @@ fn publish(
     changes.extend(waivers.iter().filter_map(ledger::entry_change));
     changes.push(change(&first.to_status));
     Ok(webhooks::publish(conn, client, &changes)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_kept_to_the_microsecond_as_the_database_keeps_them() {
+        let at = time::macros::datetime!(2026-12-03 16:07:43.687608734 UTC);
+        assert_eq!(
+            stored(at),
+            time::macros::datetime!(2026-12-03 16:07:43.687608)
+        );
+        let london = time::macros::datetime!(2026-07-01 10:00:00.000000999 +01:00);
+        assert_eq!(stored(london), time::macros::datetime!(2026-07-01 09:00:00));
+    }
 }
