@@ -113,16 +113,7 @@ pub fn create_referral(
     let outstanding = fees.family_owes();
     let (event, status) = referring::first_step(!missing.is_empty(), !outstanding.is_zero())
         .map_err(transition_refused)?;
-    let referral = new_referral(
-        &id,
-        &provider_id,
-        caller,
-        referring,
-        &offering,
-        &fees,
-        cmd,
-        at,
-    );
+    let referral = new_referral(&scope, caller, referring, &offering, &fees, cmd);
     let referral = Referral {
         status: status.as_str().to_string(),
         missing: serde_json::to_string(&missing).unwrap_or_else(|_| "[]".into()),
@@ -259,20 +250,19 @@ fn fees_on_referral(
     .map_err(|e| StoreError::Corrupt(format!("tariff {}: {e}", offering.tariff_id)).into())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The referral row as `submitted`; intake then sets its first step.
 fn new_referral(
-    id: &str,
-    provider_id: &str,
+    scope: &people::Scope,
     caller: &Caller,
     referring: referring::Referring,
     offering: &Offering,
     fees: &Fees,
     cmd: NewReferral,
-    at: PrimitiveDateTime,
 ) -> Referral {
+    let at = scope.at;
     Referral {
-        id: id.to_string(),
-        provider_id: provider_id.to_string(),
+        id: scope.referral_id.to_string(),
+        provider_id: scope.provider_id.to_string(),
         centre_id: offering.centre_id.clone(),
         service_type: cmd.service.as_str().to_string(),
         status: ReferralStatus::Submitted.as_str().to_string(),
