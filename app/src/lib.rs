@@ -15,5 +15,6 @@
 //! one place.
 
 pub mod error;
+pub mod referrals;
 
 pub use error::{AppError, FieldError};

@@ -11,7 +11,7 @@ use ccm_domain::referral::ledger::{ChargeDue, ChargeState, EntryKind, Payer};
 use ccm_domain::Money;
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = charges)]
+#[diesel(table_name = charges, treat_none_as_default_value = false)]
 pub struct Charge {
     pub id: String,
     pub referral_id: String,
@@ -39,7 +39,7 @@ impl Charge {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = ledger_entries)]
+#[diesel(table_name = ledger_entries, treat_none_as_default_value = false)]
 pub struct Entry {
     pub id: String,
     pub referral_id: String,
@@ -70,22 +70,40 @@ pub fn insert_charge(conn: &mut AnyConnection, charge: &Charge) -> Result<(), St
     Ok(())
 }
 
+/// Several charges in one statement.
+pub fn insert_charges(conn: &mut AnyConnection, charges: &[Charge]) -> Result<(), StoreError> {
+    insert_rows!(conn, charges::table, charges)?;
+    Ok(())
+}
+
+/// Several entries in one statement, unpublished: the caller publishes them as payment events
+/// (see [`entry_change`] and [`crate::webhooks::publish`]).
+pub fn insert_entries_unpublished(
+    conn: &mut AnyConnection,
+    entries: &[Entry],
+) -> Result<(), StoreError> {
+    insert_rows!(conn, ledger_entries::table, entries)?;
+    Ok(())
+}
+
+/// The payment event an entry publishes, if it is one.
+pub fn entry_change(entry: &Entry) -> Option<crate::webhooks::Change<'_>> {
+    ccm_domain::events::payment_state(&entry.kind).map(|state| crate::webhooks::Change {
+        referral_id: &entry.referral_id,
+        kind: ccm_domain::events::EventKind::Payment,
+        id: &entry.id,
+        state,
+        at: entry.created_at,
+    })
+}
+
 /// Records money in or out; every entry is published as a payment event.
 pub fn insert_entry(conn: &mut AnyConnection, entry: &Entry) -> Result<(), StoreError> {
     diesel::insert_into(ledger_entries::table)
         .values(entry)
         .execute(conn)?;
-    match ccm_domain::events::payment_state(&entry.kind) {
-        Some(state) => crate::webhooks::emit(
-            conn,
-            crate::webhooks::Change {
-                referral_id: &entry.referral_id,
-                kind: ccm_domain::events::EventKind::Payment,
-                id: &entry.id,
-                state,
-                at: entry.created_at,
-            },
-        ),
+    match entry_change(entry) {
+        Some(change) => crate::webhooks::emit(conn, change),
         None => Ok(()),
     }
 }

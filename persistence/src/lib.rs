@@ -7,6 +7,28 @@
 //! primary-key read on SQLite. Every such read is by a key that matches at most one row, or
 //! ordered so that the first row is the one wanted.
 
+/// Inserts `$rows` (a slice) into `$table` in one statement. Diesel has no multi-row insert
+/// through the engine-generic connection, so it is sent on the engine's own; the rows' types
+/// write NULL rather than DEFAULT for `None` (`treat_none_as_default_value = false`), which
+/// is what SQLite needs to take them in one statement.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = $rows;
+        if rows.is_empty() {
+            Ok(0)
+        } else {
+            match $conn {
+                crate::db::AnyConnection::Postgresql(c) => {
+                    diesel::insert_into($table).values(rows).execute(c)
+                }
+                crate::db::AnyConnection::Sqlite(c) => {
+                    diesel::insert_into($table).values(rows).execute(c)
+                }
+            }
+        }
+    }};
+}
+
 /// Declares `find_locked` for a table with `id` and `version` columns.
 macro_rules! find_locked {
     ($table:ident, $row:ty) => {

@@ -94,6 +94,28 @@ pub fn find_for(
         .optional()?)
 }
 
+/// A centre with its offering of `service` if it has one (`None`: no such centre), in one
+/// round trip, as a referral needs them.
+pub fn centre_offering(
+    conn: &mut AnyConnection,
+    centre_id: &str,
+    service: ServiceType,
+) -> Result<Option<(crate::centres::Centre, Option<Offering>)>, StoreError> {
+    Ok(centres::table
+        .left_join(
+            offerings::table.on(offerings::centre_id
+                .eq(centres::id)
+                .and(offerings::service_type.eq(service.as_str()))),
+        )
+        .filter(centres::id.eq(centre_id))
+        .select((
+            crate::centres::Centre::as_select(),
+            offerings::all_columns.nullable(),
+        ))
+        .get_result(conn)
+        .optional()?)
+}
+
 /// A centre as a quote needs it: its name and active flag, and, if it offers the service, the
 /// offering and its tariff. One round trip, since a quote is on the public hot path.
 pub struct PricedCentre {

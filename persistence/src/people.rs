@@ -10,7 +10,7 @@ use crate::schema::people;
 use crate::StoreError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = people)]
+#[diesel(table_name = people, treat_none_as_default_value = false)]
 pub struct Person {
     pub id: String,
     pub provider_id: String,
@@ -76,6 +76,12 @@ pub fn insert(conn: &mut AnyConnection, person: &Person) -> Result<(), StoreErro
     diesel::insert_into(people::table)
         .values(person)
         .execute(conn)?;
+    Ok(())
+}
+
+/// Several people in one statement.
+pub fn insert_all(conn: &mut AnyConnection, people: &[Person]) -> Result<(), StoreError> {
+    insert_rows!(conn, people::table, people)?;
     Ok(())
 }
 

@@ -126,6 +126,23 @@ pub fn insert(conn: &mut AnyConnection, referral: &Referral) -> Result<(), Store
     )
 }
 
+/// A new referral in the status intake leaves it in, with the transition that took it there,
+/// unpublished: the caller publishes both changes with [`crate::webhooks::publish`], since it
+/// knows who made the referral without reading it back.
+pub fn insert_unpublished(
+    conn: &mut AnyConnection,
+    referral: &Referral,
+    first: &Event,
+) -> Result<(), StoreError> {
+    diesel::insert_into(referrals::table)
+        .values(referral)
+        .execute(conn)?;
+    diesel::insert_into(referral_events::table)
+        .values(first)
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Referral, StoreError> {
     Ok(referrals::table
         .find(id)
@@ -290,7 +307,7 @@ pub fn lists_with_waiting(conn: &mut AnyConnection) -> Result<Vec<(String, Strin
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = referral_parties)]
+#[diesel(table_name = referral_parties, treat_none_as_default_value = false)]
 pub struct Party {
     pub referral_id: String,
     pub person_id: String,
@@ -311,6 +328,12 @@ pub fn insert_party(conn: &mut AnyConnection, party: &Party) -> Result<(), Store
     diesel::insert_into(referral_parties::table)
         .values(party)
         .execute(conn)?;
+    Ok(())
+}
+
+/// Several parties in one statement.
+pub fn insert_parties(conn: &mut AnyConnection, parties: &[Party]) -> Result<(), StoreError> {
+    insert_rows!(conn, referral_parties::table, parties)?;
     Ok(())
 }
 
@@ -381,7 +404,7 @@ pub fn cases_of(
 
 /// One row of the append-only transition log.
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = referral_events)]
+#[diesel(table_name = referral_events, treat_none_as_default_value = false)]
 pub struct Event {
     pub id: String,
     pub referral_id: String,

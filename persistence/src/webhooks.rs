@@ -37,7 +37,7 @@ pub struct Subscription {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = deliveries)]
+#[diesel(table_name = deliveries, treat_none_as_default_value = false)]
 pub struct Delivery {
     pub id: String,
     pub subscription_id: String,
@@ -136,13 +136,48 @@ fn queue(
     if client.revoked_at.is_some() || !entitled(&client) {
         return Ok(());
     }
-    let subscribed: Vec<Subscription> = subscriptions::table
-        .filter(subscriptions::client_id.eq(&client.id))
+    let subscribed = active_subscriptions(conn, &client.id)?;
+    insert_deliveries(conn, &deliveries_for(&subscribed, change))
+}
+
+/// Queues changes to a case made by `client` (`None`: by no API client), as [`emit`] does, for
+/// a caller that knows the client already: the subscriptions are read once and every delivery
+/// is inserted in one statement.
+pub fn publish(
+    conn: &mut AnyConnection,
+    client: Option<&Client>,
+    changes: &[Change],
+) -> Result<(), StoreError> {
+    let Some(client) = client else {
+        return Ok(());
+    };
+    let entitled = parse_scopes(&client.scopes).contains(&Scope::ReferralsRead);
+    if client.revoked_at.is_some() || !entitled || changes.is_empty() {
+        return Ok(());
+    }
+    let subscribed = active_subscriptions(conn, &client.id)?;
+    let rows: Vec<Delivery> = changes
+        .iter()
+        .flat_map(|c| deliveries_for(&subscribed, *c))
+        .collect();
+    insert_deliveries(conn, &rows)
+}
+
+fn active_subscriptions(
+    conn: &mut AnyConnection,
+    client_id: &str,
+) -> Result<Vec<Subscription>, StoreError> {
+    Ok(subscriptions::table
+        .filter(subscriptions::client_id.eq(client_id))
         .filter(subscriptions::active.eq(true))
         .select(Subscription::as_select())
-        .load(conn)?;
+        .load(conn)?)
+}
+
+/// One event, delivered to each of the subscriptions that selects it.
+fn deliveries_for(subscribed: &[Subscription], change: Change) -> Vec<Delivery> {
     if subscribed.is_empty() {
-        return Ok(());
+        return Vec::new();
     }
     let event_type = events::event_type(change.kind, change.state);
     let event_id = new_id();
@@ -158,33 +193,32 @@ fn queue(
         },
     })
     .to_string();
-    for subscription in subscribed {
-        let filters: Vec<String> = subscription
-            .events
-            .split_whitespace()
-            .map(str::to_string)
-            .collect();
-        if !events::selected(&filters, &event_type) {
-            continue;
-        }
-        diesel::insert_into(deliveries::table)
-            .values(&Delivery {
-                id: new_id(),
-                subscription_id: subscription.id,
-                event_id: event_id.clone(),
-                event_type: event_type.clone(),
-                payload: payload.clone(),
-                status: "pending".into(),
-                attempts: 0,
-                next_attempt_at: Some(change.at),
-                last_status_code: None,
-                last_error: None,
-                delivered_at: None,
-                created_at: change.at,
-                updated_at: change.at,
-            })
-            .execute(conn)?;
-    }
+    subscribed
+        .iter()
+        .filter(|s| {
+            let filters: Vec<String> = s.events.split_whitespace().map(str::to_string).collect();
+            events::selected(&filters, &event_type)
+        })
+        .map(|s| Delivery {
+            id: new_id(),
+            subscription_id: s.id.clone(),
+            event_id: event_id.clone(),
+            event_type: event_type.clone(),
+            payload: payload.clone(),
+            status: "pending".into(),
+            attempts: 0,
+            next_attempt_at: Some(change.at),
+            last_status_code: None,
+            last_error: None,
+            delivered_at: None,
+            created_at: change.at,
+            updated_at: change.at,
+        })
+        .collect()
+}
+
+fn insert_deliveries(conn: &mut AnyConnection, rows: &[Delivery]) -> Result<(), StoreError> {
+    insert_rows!(conn, deliveries::table, rows)?;
     Ok(())
 }
 

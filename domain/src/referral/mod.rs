@@ -10,6 +10,7 @@ pub mod lifecycle;
 pub mod pre_visit;
 pub mod provenance;
 pub mod readiness;
+pub mod referring;
 pub mod waitlist;
 
 string_enum! {

@@ -52,6 +52,54 @@ fn each_response_counts_its_statements_and_metrics_total_them() {
     assert_eq!(app.get("/healthz").send().statements(), 0);
 }
 
+/// A referral with two parents and a child is made in at most 12 statements (BEGIN and COMMIT
+/// included): the centre with its offering and the tariff version read once, each table
+/// written in one statement, nothing read back. What it wrote is all there.
+#[test]
+fn a_referral_with_two_parents_and_a_child_takes_at_most_twelve_statements() {
+    let app = TestApp::with_demo();
+    let coordinator = app.token(COORDINATOR);
+    let dover = app.centre_id("CL Dover");
+    let body = referral(&dover, "supported");
+    assert_eq!(body["children"].as_array().unwrap().len(), 1);
+    let created = app.post("/v1/referrals").token(&coordinator).json(&body);
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert!(
+        created.statements() <= 12,
+        "POST /v1/referrals took {} statements",
+        created.statements()
+    );
+    let made = created.json();
+    assert_eq!(made["status"], "awaiting_referral_fee");
+    let id = made["id"].as_str().unwrap();
+    let read = app
+        .get(&format!("/v1/referrals/{id}"))
+        .token(&coordinator)
+        .send()
+        .ok(200);
+    // Built from what was written, the answer is what a read of the case shows.
+    assert_eq!(read, made);
+    assert_eq!(read["parties"].as_array().unwrap().len(), 3);
+    let ledger = app
+        .get(&format!("/v1/referrals/{id}/ledger"))
+        .token(&app.token(FINANCE))
+        .send()
+        .ok(200);
+    let charges = ledger["charges"].as_array().unwrap();
+    assert_eq!(charges.len(), 1, "{ledger}");
+    assert_eq!(charges[0]["kind"], "referral_fee");
+    assert_eq!(charges[0]["amount"], "30.00");
+    let history = app
+        .get(&format!("/v1/referrals/{id}/history"))
+        .token(&coordinator)
+        .send()
+        .ok(200);
+    assert_eq!(history.as_array().unwrap().len(), 1, "{history}");
+    assert_eq!(history[0]["from_status"], "submitted");
+    assert_eq!(history[0]["to_status"], "awaiting_referral_fee");
+    assert_eq!(history[0]["action"], "information_complete");
+}
+
 /// Today's figures for the requests issue 14 names, printed for the record.
 #[test]
 fn the_counted_requests_print_their_figures() {

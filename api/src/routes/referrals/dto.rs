@@ -9,7 +9,6 @@ use validator::Validate;
 
 use crate::http;
 use ccm_domain::referral::eligibility::Risk;
-use ccm_domain::referral::intake::{phone_key, Adult, Child};
 use ccm_domain::{ReferrerKind, ServiceType};
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -320,48 +319,6 @@ impl From<&ReferrerIn> for ReferrerDetails {
             organisation: r.organisation.clone(),
             email: r.email.as_ref().map(|e| e.trim().to_lowercase()),
             phone: r.phone.clone(),
-        }
-    }
-}
-
-impl AdultIn {
-    /// The adult as intake's rules see it, over what is already stored.
-    pub fn to_intake(&self, stored: Option<&ccm_persistence::people::Person>) -> Adult {
-        let given = self
-            .given_name
-            .clone()
-            .or_else(|| stored.and_then(|p| p.given_name.clone()));
-        let family = self
-            .family_name
-            .clone()
-            .or_else(|| stored.and_then(|p| p.family_name.clone()));
-        let contact = self.contact.clone().unwrap_or_default();
-        let email = contact
-            .email
-            .clone()
-            .or_else(|| stored.and_then(|p| p.email.clone()));
-        let phone = contact
-            .phone
-            .clone()
-            .or_else(|| stored.and_then(|p| p.phone.clone()));
-        let address =
-            contact.address.is_some() || stored.is_some_and(|p| p.address_line1.is_some());
-        Adult {
-            given_name: given,
-            family_name: family,
-            reachable: address || email.is_some() || phone.is_some(),
-            email: email.map(|e| e.trim().to_lowercase()),
-            phone: phone.map(|p| phone_key(&p)),
-        }
-    }
-}
-
-impl ChildIn {
-    pub fn to_intake(&self) -> Child {
-        Child {
-            given_name: self.given_name.clone(),
-            family_name: self.family_name.clone(),
-            date_of_birth: self.date_of_birth,
         }
     }
 }

@@ -4,186 +4,49 @@
 use time::{Date, PrimitiveDateTime};
 
 use super::dto::{AdultIn, AttendeeIn, ChildIn, ReferralPatch};
-use crate::error::{ApiError, FieldError};
-use ccm_domain::catalogue::normalise_postcode;
-use ccm_domain::referral::intake::{self, Intake};
-use ccm_domain::referral::provenance::{ContactParts, Provenance};
+use crate::error::ApiError;
+use ccm_app::referrals::intake as app;
 use ccm_domain::referral::PartyRole;
 use ccm_domain::ReferrerKind;
 use ccm_persistence::people::{self, Person, PersonChanges};
 use ccm_persistence::referrals::{self, Party};
-use ccm_persistence::{new_id, AnyConnection};
+use ccm_persistence::AnyConnection;
 
-/// Refuses children who are not children and one person given as both parents; normalises
-/// postcodes. Shared by intake and completion.
+/// Refuses children who are not children and one person given as both parents (the rule is
+/// `ccm-app`'s, shared with intake). Shared by intake and completion.
 pub fn check(
     resident: Option<&AdultIn>,
     non_resident: Option<&AdultIn>,
     children: &[ChildIn],
     today: Date,
 ) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    for (i, child) in children.iter().enumerate() {
-        if let Some(dob) = child.date_of_birth {
-            if let Err(why) = intake::check_child_birth(dob, today) {
-                errors.push(FieldError::new(
-                    format!("children[{i}].date_of_birth"),
-                    "invalid",
-                    why,
-                ));
-            }
-        }
-    }
-    for (field, adult) in [
-        ("resident_parent", resident),
-        ("non_resident_parent", non_resident),
-    ] {
-        if let Some(address) = adult
-            .and_then(|a| a.contact.as_ref())
-            .and_then(|c| c.address.as_ref())
-        {
-            if normalise_postcode(&address.postcode).is_none() {
-                errors.push(FieldError::new(
-                    format!("{field}.contact.address.postcode"),
-                    "postcode",
-                    "is not a UK postcode",
-                ));
-            }
-        }
-    }
-    if let (Some(a), Some(b)) = (resident, non_resident) {
-        if intake::same_person(&a.to_intake(None), &b.to_intake(None)) {
-            errors.push(FieldError::new(
-                "non_resident_parent",
-                "same_person",
-                "is the same person as the resident parent (same e-mail or phone)",
-            ));
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(errors))
-    }
+    let children: Vec<app::Child> = children.iter().map(Into::into).collect();
+    Ok(app::check(
+        resident.map(Into::into).as_ref(),
+        non_resident.map(Into::into).as_ref(),
+        &children,
+        today,
+    )?)
 }
 
 /// A new person from an adult's details, contact recorded as supplied by `by`.
 pub fn new_adult(provider_id: &str, adult: &AdultIn, by: &str, now: PrimitiveDateTime) -> Person {
-    let mut person = Person {
-        id: new_id(),
-        provider_id: provider_id.to_string(),
-        given_name: None,
-        family_name: None,
-        date_of_birth: None,
-        address_line1: None,
-        address_line2: None,
-        town: None,
-        postcode: None,
-        phone: None,
-        email: None,
-        address_supplied_by: None,
-        phone_supplied_by: None,
-        email_supplied_by: None,
-        interpreter_language: None,
-        access_needs: None,
-        user_id: None,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    let changes = adult_changes(adult, by);
-    apply_changes(&mut person, changes);
-    person
+    app::new_person(provider_id, &adult.into(), by, now)
 }
 
 /// The changes an adult's details make to the stored person.
 pub fn adult_changes(adult: &AdultIn, by: &str) -> PersonChanges {
-    let trim = |s: &Option<String>| s.as_ref().map(|v| Some(v.trim().to_string()));
-    let mut changes = PersonChanges {
-        given_name: trim(&adult.given_name),
-        family_name: trim(&adult.family_name),
-        date_of_birth: adult.date_of_birth.map(Some),
-        ..Default::default()
-    };
-    if let Some(contact) = &adult.contact {
-        if let Some(a) = &contact.address {
-            changes.address_line1 = Some(Some(a.line1.trim().to_string()));
-            changes.address_line2 = Some(a.line2.clone());
-            changes.town = Some(Some(a.town.trim().to_string()));
-            changes.postcode = Some(normalise_postcode(&a.postcode));
-        }
-        if let Some(p) = &contact.phone {
-            changes.phone = Some(Some(p.trim().to_string()));
-        }
-        if let Some(e) = &contact.email {
-            changes.email = Some(Some(e.trim().to_lowercase()));
-        }
-        let given = ContactParts {
-            address: contact.address.is_some(),
-            phone: contact.phone.is_some(),
-            email: contact.email.is_some(),
-        };
-        // Only the fields given become `by`'s: the others keep whoever supplied them.
-        let mut provenance = Provenance::default();
-        provenance.record(given, by);
-        changes.address_supplied_by = provenance.address.map(Some);
-        changes.phone_supplied_by = provenance.phone.map(Some);
-        changes.email_supplied_by = provenance.email.map(Some);
-    }
-    if let Some(needs) = &adult.needs {
-        changes.interpreter_language = Some(needs.interpreter_language.clone());
-        changes.access_needs = Some(needs.access_needs.clone());
-    }
-    changes
-}
-
-fn apply_changes(p: &mut Person, c: PersonChanges) {
-    macro_rules! set {
-        ($($f:ident),*) => { $(if let Some(v) = c.$f { p.$f = v; })* };
-    }
-    set!(
-        given_name,
-        family_name,
-        date_of_birth,
-        address_line1,
-        address_line2,
-        town,
-        postcode,
-        phone,
-        email,
-        address_supplied_by,
-        phone_supplied_by,
-        email_supplied_by,
-        interpreter_language,
-        access_needs,
-        user_id
-    );
+    app::adult_changes(&adult.into(), by)
 }
 
 fn new_child(provider_id: &str, child: &ChildIn, now: PrimitiveDateTime) -> Person {
-    let adult = AdultIn {
-        given_name: child.given_name.clone(),
-        family_name: child.family_name.clone(),
-        date_of_birth: child.date_of_birth,
-        relationship: None,
-        contact: None,
-        needs: None,
-        account_id: None,
-    };
-    new_adult(provider_id, &adult, "", now)
+    let (given, family) = (child.given_name.clone(), child.family_name.clone());
+    app::named(provider_id, given, family, child.date_of_birth, now)
 }
 
 fn new_attendee(provider_id: &str, a: &AttendeeIn, now: PrimitiveDateTime) -> Person {
-    let adult = AdultIn {
-        given_name: Some(a.given_name.clone()),
-        family_name: Some(a.family_name.clone()),
-        date_of_birth: None,
-        relationship: None,
-        contact: None,
-        needs: None,
-        account_id: None,
-    };
-    new_adult(provider_id, &adult, "", now)
+    let (given, family) = (Some(a.given_name.clone()), Some(a.family_name.clone()));
+    app::named(provider_id, given, family, None, now)
 }
 
 pub fn link(
@@ -347,38 +210,14 @@ pub fn missing(
     court_ordered: bool,
     court: Option<&super::dto::CourtIn>,
 ) -> Vec<String> {
-    let adult = |role: PartyRole| {
-        parties
-            .iter()
-            .find(|(p, _)| p.role().ok() == Some(role))
-            .map(|(_, person)| intake::Adult {
-                given_name: person.given_name.clone(),
-                family_name: person.family_name.clone(),
-                reachable: person.reachable(),
-                email: person.email.clone(),
-                phone: person.phone.clone(),
-            })
-    };
-    let children = parties
-        .iter()
-        .filter(|(p, _)| p.role().ok() == Some(PartyRole::Child))
-        .map(|(_, person)| intake::Child {
-            given_name: person.given_name.clone(),
-            family_name: person.family_name.clone(),
-            date_of_birth: person.date_of_birth,
-        })
-        .collect();
-    intake::missing(&Intake {
-        resident_parent: adult(PartyRole::ResidentParent),
-        non_resident_parent: adult(PartyRole::NonResidentParent),
-        children,
+    let court = court.map(app::Court::from);
+    app::missing(
+        parties,
         referrer_kind,
         referrer_name,
         court_ordered,
-        court_name: court.and_then(|c| c.court.clone()),
-        court_case_number: court.and_then(|c| c.case_number.clone()),
-        court_order_date: court.and_then(|c| c.order_date),
-    })
+        court.as_ref(),
+    )
 }
 
 /// Whether a patch changes anything only staff may change.

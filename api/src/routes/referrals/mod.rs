@@ -22,6 +22,7 @@ use ccm_persistence::AnyConnection;
 
 mod actions;
 pub(crate) mod casework;
+mod command;
 mod credits;
 pub mod dto;
 mod intake;

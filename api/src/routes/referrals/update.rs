@@ -6,18 +6,18 @@ use actix_web::{patch, web, HttpResponse};
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::dto::{ReferralPatch, ReferrerDetails};
-use super::submit::complete_or_wait;
 use super::{full_view, intake};
 use crate::cases::{self, stored_json, workflow};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{ok_tagged, IfMatch};
 use crate::state::AppState;
-use ccm_domain::referral::lifecycle::{is_final, Actor};
+use ccm_domain::quote::LineKind;
+use ccm_domain::referral::lifecycle::{is_final, Actor, Event, ReferralStatus};
 use ccm_domain::referral::PartyRole;
 use ccm_domain::{london, Role};
 use ccm_persistence::people::{self, PersonChanges};
-use ccm_persistence::referrals::{self, ReferralChanges};
+use ccm_persistence::referrals::{self, Referral, ReferralChanges};
 use ccm_persistence::{users, AnyConnection, StoreError};
 
 /// Fill in or correct a referral. Sections given replace what is there; risk, the planned first
@@ -206,4 +206,64 @@ pub fn link_account(
         at,
     )?;
     Ok(())
+}
+
+/// Records what is missing and moves an intake on: to `awaiting_information` if details are
+/// missing, else past the fee gate or to screening.
+pub fn complete_or_wait(
+    conn: &mut AnyConnection,
+    referral: &Referral,
+    missing: Vec<String>,
+    by: workflow::By,
+    now: OffsetDateTime,
+) -> Result<Referral, ApiError> {
+    let status = referral.status()?;
+    let mut changes = ReferralChanges {
+        missing: Some(serde_json::to_string(&missing).unwrap_or_else(|_| "[]".into())),
+        ..Default::default()
+    };
+    let waiting = matches!(
+        status,
+        ReferralStatus::Submitted | ReferralStatus::AwaitingInformation
+    );
+    if !waiting {
+        return Ok(referrals::update(
+            conn,
+            &referral.id,
+            &changes,
+            workflow::stored(now),
+        )?);
+    }
+    if missing.is_empty() {
+        changes.complete_at = Some(Some(workflow::stored(now)));
+        let fee_due = !workflow::outstanding(conn, &referral.id, LineKind::ReferralFee)?.is_zero();
+        workflow::transition(
+            conn,
+            referral,
+            Event::InformationComplete {
+                referral_fee_due: fee_due,
+            },
+            by,
+            None,
+            changes,
+            now,
+        )
+    } else if status == ReferralStatus::Submitted {
+        workflow::transition(
+            conn,
+            referral,
+            Event::InformationMissing,
+            by,
+            None,
+            changes,
+            now,
+        )
+    } else {
+        Ok(referrals::update(
+            conn,
+            &referral.id,
+            &changes,
+            workflow::stored(now),
+        )?)
+    }
 }
