@@ -634,7 +634,8 @@ where
                         // send_response would update InnerDispatcher state to SendPayload or None
                         // (If response body is empty)
                         // continue loop to poll it
-                        self.as_mut().send_error_response(res, BoxBody::new(()))?;
+                        let (res, body) = ccm_problem(res);
+                        self.as_mut().send_error_response(res, body)?;
                     }
 
                     // return with upgrade request and poll it exclusively
@@ -1073,10 +1074,11 @@ where
 
                 trace!("timed out on slow request; replying with 408 and closing connection");
 
-                let _ = self.as_mut().send_error_response(
-                    Response::with_body(StatusCode::REQUEST_TIMEOUT, ()),
-                    BoxBody::new(()),
-                );
+                let (res, body) =
+                    ccm_problem(Response::with_body(StatusCode::REQUEST_TIMEOUT, ()));
+                let _ = self.as_mut().send_error_response(res, body);
+                // ccm patch: SHUTDOWN stops polling the response, so write its body out now.
+                let _ = self.as_mut().poll_response(cx);
 
                 self.project().flags.insert(Flags::SHUTDOWN);
             }
@@ -1534,6 +1536,38 @@ fn trace_timer_states(
     if shutdown_timer.is_enabled() {
         trace!("  shutdown {}", &shutdown_timer);
     }
+}
+
+/// ccm patch (see PATCHED.md): the dispatcher's own error responses (a request head it cannot
+/// parse, one too large or too slow, its internal faults) carry an RFC 9457 problem body in ccm's
+/// format instead of none, so every error a client sees is `application/problem+json`.
+fn ccm_problem(mut res: Response<()>) -> (Response<()>, BoxBody) {
+    let status = res.status();
+    let (code, detail) = match status {
+        StatusCode::BAD_REQUEST => (
+            "bad-request",
+            "The request line or a header could not be parsed.",
+        ),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
+            "request-header-fields-too-large",
+            "The request line and headers are larger than the server accepts.",
+        ),
+        StatusCode::REQUEST_TIMEOUT => (
+            "request-timeout",
+            "The request line and headers did not arrive in time.",
+        ),
+        _ => ("internal", "Something went wrong on our side."),
+    };
+    let body = format!(
+        r#"{{"type":"urn:ccm:problem:{code}","title":"{}","status":{},"detail":"{detail}"}}"#,
+        status.canonical_reason().unwrap_or("Error"),
+        status.as_u16(),
+    );
+    res.headers_mut().insert(
+        crate::header::CONTENT_TYPE,
+        crate::header::HeaderValue::from_static("application/problem+json"),
+    );
+    (res, BoxBody::new(body))
 }
 
 #[cfg(test)]
