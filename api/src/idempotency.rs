@@ -3,6 +3,7 @@
 //! same key with a different body is refused (422); a retry while the first is still running
 //! is told so (409). Keys are per caller and remembered for 24 hours.
 
+use crate::error::ProblemType;
 use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -151,7 +152,7 @@ pub async fn idempotency(
             return refuse(
                 req,
                 ApiError::rule(
-                    "idempotency-key-reused",
+                    ProblemType::IdempotencyKeyReused,
                     "this Idempotency-Key was already used with a different request; use a new key",
                 ),
             )
@@ -160,7 +161,7 @@ pub async fn idempotency(
             return refuse(
                 req,
                 ApiError::conflict(
-                    "idempotency-key-in-progress",
+                    ProblemType::IdempotencyKeyInProgress,
                     "a request with this Idempotency-Key is still being processed; retry shortly",
                 ),
             )

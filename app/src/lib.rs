@@ -15,5 +15,7 @@
 //! one place.
 
 pub mod error;
+pub mod problem;
 
 pub use error::{AppError, FieldError};
+pub use problem::ProblemType;

@@ -1,6 +1,7 @@
 //! Service offerings: which services a centre offers, on which days, at what session length,
 //! under which tariff, and whether its waiting list is open.
 
+use crate::error::ProblemType;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -226,7 +227,7 @@ pub async fn create_offering(
             check_tariff(conn, &new.tariff_id, &centre.provider_id, new.service_type)?;
             if offerings::find_for(conn, &centre.id, new.service_type)?.is_some() {
                 return Err(ApiError::conflict(
-                    "duplicate-offering",
+                    ProblemType::DuplicateOffering,
                     format!(
                         "this centre already offers {}; update that offering instead",
                         new.service_type

@@ -1,6 +1,7 @@
 //! Provider organisations. Public to read; a platform admin registers them, their org admins
 //! keep their details up to date.
 
+use crate::error::ProblemType;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -186,7 +187,7 @@ pub async fn create_provider(
         .write(move |conn| {
             if providers::name_taken(conn, &provider.name, None)? {
                 return Err(ApiError::conflict(
-                    "duplicate-name",
+                    ProblemType::DuplicateName,
                     "a provider with this name already exists",
                 ));
             }
@@ -255,7 +256,7 @@ pub async fn update_provider(
             if let Some(name) = &name {
                 if providers::name_taken(conn, name, Some(&current.id))? {
                     return Err(ApiError::conflict(
-                        "duplicate-name",
+                        ProblemType::DuplicateName,
                         "a provider with this name already exists",
                     ));
                 }

@@ -1,6 +1,7 @@
 //! Rooms in a centre. A shared room (supported contact) holds several families; a private room
 //! (supervised contact) one.
 
+use crate::error::ProblemType;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -110,7 +111,7 @@ fn ensure_unique_name(
 ) -> Result<(), ApiError> {
     if rooms::name_taken(conn, centre_id, name, except)? {
         return Err(ApiError::conflict(
-            "duplicate-name",
+            ProblemType::DuplicateName,
             "this centre already has a room with this name",
         ));
     }

@@ -1,5 +1,6 @@
 //! User accounts. An org admin manages its own provider's accounts; a platform admin any.
 
+use crate::error::ProblemType;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -236,7 +237,7 @@ pub async fn create_user(
             }
             if users::find_by_email(conn, &user.email)?.is_some() {
                 return Err(ApiError::conflict(
-                    "duplicate-email",
+                    ProblemType::DuplicateEmail,
                     "an account with this e-mail address already exists",
                 ));
             }
@@ -329,7 +330,7 @@ pub async fn update_user(
             // to it would outlive the client's scopes and its revocation.
             if clients::for_user(conn, &user.id)?.is_some() {
                 return Err(ApiError::conflict(
-                    "api-client-account",
+                    ProblemType::ApiClientAccount,
                     "this account belongs to an API client; manage it at /v1/api-clients",
                 ));
             }
@@ -348,7 +349,7 @@ pub async fn update_user(
                     patch.role.is_some_and(|r| r.as_str() != user.role),
                     patch.active == Some(false),
                 )
-                .map_err(|why| ApiError::rule("own-account", why))?;
+                .map_err(|why| ApiError::rule(ProblemType::OwnAccount, why))?;
             }
             let changes = UserChanges {
                 display_name: patch.display_name.map(|n| n.trim().to_string()),

@@ -1,6 +1,7 @@
 //! Centres: where contact happens. Public to read (a parent must find a centre without an
 //! account); written by the provider's org admins.
 
+use crate::error::ProblemType;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -346,7 +347,7 @@ fn ensure_unique_name(
 ) -> Result<(), ApiError> {
     if centres::name_taken(conn, provider_id, name, except)? {
         return Err(ApiError::conflict(
-            "duplicate-name",
+            ProblemType::DuplicateName,
             "this provider already has a centre with this name",
         ));
     }

@@ -5,6 +5,7 @@ mod grant;
 
 pub use grant::{basic_credentials, grant};
 
+use crate::error::ProblemType;
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -256,7 +257,7 @@ pub async fn rotate_secret(
             let client = managed(conn, &principal, &id, true)?;
             if client.revoked_at.is_some() {
                 return Err(ApiError::conflict(
-                    "client-revoked",
+                    ProblemType::ClientRevoked,
                     "a revoked client cannot be given a new secret; register a new client",
                 ));
             }

@@ -1,6 +1,7 @@
 //! Logging items as they arrive, reading the log, and the one place a recipient's address is
 //! shown (to a coordinator or org admin, while the item waits to be sent).
 
+use crate::error::ProblemType;
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -72,7 +73,7 @@ pub async fn record_item(
             let status = case.referral.status()?;
             if !forwards_items(status) {
                 return Err(ApiError::conflict(
-                    "case-not-active",
+                    ProblemType::CaseNotActive,
                     format!(
                         "a case that is {} takes no items: items pass while contact is active",
                         status.as_str()

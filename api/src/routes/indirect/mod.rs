@@ -9,6 +9,7 @@
 //! case that is not theirs). Items carry no addresses: a coordinator reads the recipient's
 //! address from one endpoint, only while the item waits to be sent.
 
+use crate::error::ProblemType;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -88,7 +89,7 @@ fn allowed(case: &Case, roles: &[Role], what: &str) -> Result<(), ApiError> {
     let service = case.referral.service()?;
     if service != ServiceType::Indirect {
         return Err(ApiError::rule(
-            "indirect-only",
+            ProblemType::IndirectOnly,
             format!(
                 "only an indirect (letterbox) case keeps an item log; this case is {} contact",
                 service.as_str()

@@ -4,6 +4,7 @@
 //! Coordinators and org admins take every step; a step its status does not allow is 409 with
 //! the status and the steps it does allow.
 
+use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -262,7 +263,7 @@ pub async fn send_item(
             let case_status = case.referral.status()?;
             if !forwards_items(case_status) {
                 return Err(ApiError::conflict(
-                    "case-not-active",
+                    ProblemType::CaseNotActive,
                     format!(
                         "nothing is sent on for a case that is {}",
                         case_status.as_str()
@@ -316,7 +317,7 @@ fn reachable(case: &Case, item: &Item, postage: Postage) -> Result<(), ApiError>
         Ok(())
     } else {
         Err(ApiError::rule(
-            "recipient-unreachable",
+            ProblemType::RecipientUnreachable,
             format!(
                 "the {} has no {} on file: add it to their details before sending",
                 recipient.as_str().replace('_', " "),

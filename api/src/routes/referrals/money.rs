@@ -1,6 +1,7 @@
 //! A case's ledger: the charges raised from the tariff, and payments, refunds and waivers
 //! against each. Every balance is a sum of entries, in pence.
 
+use crate::error::ProblemType;
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -372,9 +373,9 @@ fn payer_or(given: Option<Payer>, charge: &Charge) -> String {
 
 pub(super) fn amount_error(e: LedgerError) -> ApiError {
     match e {
-        LedgerError::NotRefundable => ApiError::conflict("not-refundable", e.to_string()),
-        LedgerError::NothingOwed => ApiError::conflict("nothing-owed", e.to_string()),
-        LedgerError::NoCredit => ApiError::conflict("no-credit", e.to_string()),
+        LedgerError::NotRefundable => ApiError::conflict(ProblemType::NotRefundable, e.to_string()),
+        LedgerError::NothingOwed => ApiError::conflict(ProblemType::NothingOwed, e.to_string()),
+        LedgerError::NoCredit => ApiError::conflict(ProblemType::NoCredit, e.to_string()),
         other => ApiError::invalid("amount", "amount", other.to_string()),
     }
 }

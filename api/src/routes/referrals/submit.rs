@@ -1,6 +1,7 @@
 //! Making a referral: who may refer and as what, the intake saved in one transaction, and
 //! the first step past the information and fee gates.
 
+use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use time::OffsetDateTime;
 
@@ -99,7 +100,7 @@ pub async fn create_referral(
                 .filter(|o| o.active && centre.active);
             let Some(offering) = offering else {
                 return Err(ApiError::rule(
-                    "service-not-offered",
+                    ProblemType::ServiceNotOffered,
                     format!(
                         "{} does not offer {} contact",
                         centre.name, new.service_type
@@ -108,7 +109,7 @@ pub async fn create_referral(
             };
             if !offering.waiting_list_open {
                 return Err(ApiError::rule(
-                    "waiting-list-closed",
+                    ProblemType::WaitingListClosed,
                     format!(
                         "{}'s waiting list for {} contact is closed",
                         centre.name, new.service_type

@@ -2,6 +2,7 @@
 //! the referral may fill in what is missing; a referral waiting for information moves on as
 //! soon as it is complete.
 
+use crate::error::ProblemType;
 use actix_web::{patch, web, HttpResponse};
 use time::{OffsetDateTime, PrimitiveDateTime};
 
@@ -67,7 +68,7 @@ pub async fn update_referral(
             let r = &case.referral;
             if is_final(r.status()?) {
                 return Err(ApiError::conflict(
-                    "case-closed",
+                    ProblemType::CaseClosed,
                     format!("a {} referral cannot be changed", r.status),
                 ));
             }

@@ -3,6 +3,7 @@
 //! to the recipients the court order names, each release recorded; an amendment after release
 //! keeps what was released. Supported and handover contact keep no notes at all.
 
+use crate::error::ProblemType;
 use actix_web::{get, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -227,7 +228,8 @@ fn load(
             "reports are read by the centre's coordinators, admins and supervisors",
         ));
     }
-    may_observe(case.referral.service()?).map_err(|e| ApiError::rule("no-notes", e.to_string()))?;
+    may_observe(case.referral.service()?)
+        .map_err(|e| ApiError::rule(ProblemType::NoNotes, e.to_string()))?;
     let report = store::for_session(conn, &session.id)?;
     Ok((session, case, report))
 }
@@ -273,7 +275,7 @@ pub async fn write_report(
             let (_, _, report) = load(conn, &id, &principal, true)?;
             let Some(report) = report else {
                 return Err(ApiError::conflict(
-                    "report-not-due",
+                    ProblemType::ReportNotDue,
                     "a report is written once its session is over",
                 ));
             };

@@ -1,5 +1,6 @@
 //! Legal holds: while one is in place on a case, retention touches none of its records.
 
+use crate::error::ProblemType;
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -165,7 +166,7 @@ pub async fn lift_hold(
             }
             if hold.lifted_at.is_some() {
                 return Err(ApiError::conflict(
-                    "hold-lifted",
+                    ProblemType::HoldLifted,
                     "this legal hold was already lifted",
                 ));
             }

@@ -1,5 +1,6 @@
 //! The designated lead's steps on a concern: decide, record the outside referral, close.
 
+use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -37,9 +38,11 @@ async fn step(
                         allowed_actions: allowed.iter().map(|a| a.to_string()).collect(),
                     }
                 }
-                ConcernError::NotReferable(_) => ApiError::conflict("not-referable", e.to_string()),
+                ConcernError::NotReferable(_) => {
+                    ApiError::conflict(ProblemType::NotReferable, e.to_string())
+                }
                 ConcernError::ReferralOutstanding => {
-                    ApiError::conflict("referral-outstanding", e.to_string())
+                    ApiError::conflict(ProblemType::ReferralOutstanding, e.to_string())
                 }
             })?;
             concern.status = to.as_str().into();

@@ -2,6 +2,7 @@
 //! centre's hours, and every other session holding the same room or supervisor, under the
 //! room's and supervisor's row locks so two servers cannot both take the last place.
 
+use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use time::{Date, Duration, OffsetDateTime, Time};
@@ -185,13 +186,13 @@ pub async fn book(
             let r = &case.referral;
             let service = r.service()?;
             if !place::needs(service).sessions {
-                return Err(ApiError::rule("no-sessions", format!("{service} contact has no sessions")));
+                return Err(ApiError::rule(ProblemType::NoSessions, format!("{service} contact has no sessions")));
             }
             let status = r.status()?;
             let open = matches!(status, ReferralStatus::Active | ReferralStatus::ReviewDue);
             let may_hold = b.provisional && service == ServiceType::Supervised && !is_final(status) && !open;
             if !open && !may_hold {
-                return Err(ApiError::conflict("case-not-active", format!("a case that is {} has no sessions booked; only supervised dates can be held provisionally before contact starts", status.as_str())));
+                return Err(ApiError::conflict(ProblemType::CaseNotActive, format!("a case that is {} has no sessions booked; only supervised dates can be held provisionally before contact starts", status.as_str())));
             }
             let plan = when(&b, service)?;
             let place = Place {

@@ -2,6 +2,7 @@
 //! the tariff (CL supervised: the cancelling parent pays the session's charge; the centre's own
 //! cancellations charge nobody).
 
+use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -134,7 +135,7 @@ pub async fn cancel_series(
             }
             if cancelled.is_empty() {
                 return Err(ApiError::conflict(
-                    "series-over",
+                    ProblemType::SeriesOver,
                     "no session of this series is still to come",
                 ));
             }

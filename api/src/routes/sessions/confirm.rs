@@ -1,6 +1,7 @@
 //! Confirming supervised dates held provisionally on receipt of the referral: done before the
 //! pre-visits, once the case has a place; the session's charge is raised then.
 
+use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use time::OffsetDateTime;
 
@@ -40,7 +41,7 @@ pub async fn confirm(
                 ReferralStatus::PreVisits | ReferralStatus::Active | ReferralStatus::ReviewDue
             ) {
                 return Err(ApiError::conflict(
-                    "case-has-no-place",
+                    ProblemType::CaseHasNoPlace,
                     format!(
                         "a case that is {} has no place yet; held dates are confirmed once it has",
                         status.as_str()

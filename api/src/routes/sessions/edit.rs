@@ -3,6 +3,7 @@
 //! session is checked again (opening hours, clashes, the family's other sessions) under the
 //! resources' locks, and its parents' times are planned again.
 
+use crate::error::ProblemType;
 use actix_web::{patch, web, HttpResponse};
 use serde::Deserialize;
 use time::{OffsetDateTime, Time};
@@ -328,7 +329,7 @@ fn reprice(
     }
     if st.outstanding().pence() != charge.amount_pence {
         return Err(ApiError::conflict(
-            "session-charge-paid",
+            ProblemType::SessionChargePaid,
             "the session's charge has been paid; cancel it and book again to change its length",
         ));
     }

@@ -1,6 +1,7 @@
 //! Tariffs: a provider's fees for one service, versioned by the date they take effect. Public
 //! to read: a family must be able to see what contact will cost.
 
+use crate::error::ProblemType;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -338,7 +339,7 @@ fn ensure_unique_name(
 ) -> Result<(), ApiError> {
     if store::name_taken(conn, provider_id, name, except)? {
         return Err(ApiError::conflict(
-            "duplicate-name",
+            ProblemType::DuplicateName,
             "this provider already has a tariff with this name",
         ));
     }

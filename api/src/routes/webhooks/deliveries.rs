@@ -1,5 +1,6 @@
 //! A subscription's delivery log, and sending a delivery again.
 
+use crate::error::ProblemType;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -150,7 +151,7 @@ pub async fn redeliver(
                 })?;
             if !subscription.active {
                 return Err(ApiError::conflict(
-                    "subscription-deleted",
+                    ProblemType::SubscriptionDeleted,
                     "the subscription was deleted; nothing is sent to it",
                 ));
             }

@@ -3,6 +3,7 @@
 
 mod deliveries;
 
+use crate::error::ProblemType;
 use actix_web::{delete, get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -176,7 +177,7 @@ pub async fn create_subscription(
         .write(move |conn| {
             if store::active_count(conn, &subscription.client_id)? >= MAX_SUBSCRIPTIONS {
                 return Err(ApiError::conflict(
-                    "too-many-subscriptions",
+                    ProblemType::TooManySubscriptions,
                     format!(
                         "a client has at most {MAX_SUBSCRIPTIONS} subscriptions; delete one first"
                     ),

@@ -1,5 +1,6 @@
 //! The end of a case: closed with a reason, or withdrawn by whoever made it.
 
+use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -60,7 +61,7 @@ pub async fn close(
             let meeting = records::meeting(conn, &r.id)?.is_some();
             if closure_needs_next_steps(r.court_ordered, r.activated_on.is_some(), meeting) {
                 return Err(ApiError::conflict(
-                    "next-steps-meeting-required",
+                    ProblemType::NextStepsMeetingRequired,
                     "a court-ordered case closes after its next-steps meeting is recorded",
                 ));
             }

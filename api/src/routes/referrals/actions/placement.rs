@@ -1,5 +1,6 @@
 //! A place: offered, accepted or turned down, contact started; and a waiting family's priority.
 
+use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -73,7 +74,7 @@ pub async fn accept_offer(
                 };
                 workflow::transition(conn, r, Event::OfferExpired, By::SYSTEM, None, changes, now)?;
                 return Ok(Outcome::Refused(ApiError::conflict(
-                    "offer-expired",
+                    ProblemType::OfferExpired,
                     "the offer expired and the place went to the next family",
                 )));
             }
@@ -211,7 +212,7 @@ pub async fn set_priority(
                     | ccm_domain::referral::lifecycle::ReferralStatus::Waitlisted
             ) {
                 return Err(ApiError::conflict(
-                    "not-waiting",
+                    ProblemType::NotWaiting,
                     format!("a {status} referral is not waiting for a place"),
                 ));
             }

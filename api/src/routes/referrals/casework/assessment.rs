@@ -1,5 +1,6 @@
 //! The suitability and risk assessment: its outcome, the controls it sets, when to look again.
 
+use crate::error::ProblemType;
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -92,7 +93,7 @@ pub async fn record_assessment(
             require_deciding_staff(&case.relation)?;
             if is_final(case.referral.status()?) {
                 return Err(ApiError::conflict(
-                    "case-closed",
+                    ProblemType::CaseClosed,
                     "a declined or closed referral is not assessed",
                 ));
             }

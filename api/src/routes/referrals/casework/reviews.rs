@@ -1,5 +1,6 @@
 //! Reviews while contact goes on, and the next-steps meeting that ends a court-ordered case.
 
+use crate::error::ProblemType;
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -149,13 +150,13 @@ pub async fn record_meeting(
             let r = &case.referral;
             if !r.court_ordered {
                 return Err(ApiError::rule(
-                    "not-court-ordered",
+                    ProblemType::NotCourtOrdered,
                     "next-steps meetings close court-ordered cases",
                 ));
             }
             if records::meeting(conn, &r.id)?.is_some() {
                 return Err(ApiError::conflict(
-                    "meeting-recorded",
+                    ProblemType::MeetingRecorded,
                     "the next-steps meeting is already recorded",
                 ));
             }
