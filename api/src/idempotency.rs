@@ -3,7 +3,6 @@
 //! same key with a different body is refused (422); a retry while the first is still running
 //! is told so (409). Keys are per caller and remembered for 24 hours.
 
-use crate::error::ProblemType;
 use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -14,6 +13,7 @@ use sha2::{Digest, Sha256};
 use tracing_actix_web::RequestId;
 
 use crate::error::ApiError;
+use crate::error::ProblemType;
 use crate::extract::authenticate;
 use crate::middleware::{render_problem, X_REQUEST_ID};
 use crate::state::AppState;

@@ -1,13 +1,13 @@
 //! Provider organisations. Public to read; a platform admin registers them, their org admins
 //! keep their details up to date.
 
-use crate::error::ProblemType;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::error::ProblemType;
 use crate::error::{self, ApiError, OrNotFound, Require};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{

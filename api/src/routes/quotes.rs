@@ -1,7 +1,6 @@
 //! Fee quotes: what contact will cost a family, itemised, from the centre's tariff. Public, so a
 //! parent can find out before referring.
 
-use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -9,6 +8,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::{Validate, ValidationError};
 
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::ValidJson;
 use crate::http::{self, CURRENCY};

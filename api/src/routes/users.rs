@@ -1,12 +1,12 @@
 //! User accounts. An org admin manages its own provider's accounts; a platform admin any.
 
-use crate::error::ProblemType;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::error::ProblemType;
 use crate::error::{self, ApiError, OrNotFound, Require};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{

@@ -1,13 +1,13 @@
 //! Centres: where contact happens. Public to read (a parent must find a centre without an
 //! account); written by the provider's org admins.
 
-use crate::error::ProblemType;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::error::ProblemType;
 use crate::error::{self, ApiError, OrNotFound, Require};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{

@@ -5,13 +5,13 @@ mod grant;
 
 pub use grant::{basic_credentials, grant};
 
-use crate::error::ProblemType;
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::error::ProblemType;
 use crate::error::{self, ApiError, OrNotFound, Require};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{created, ok_tagged, utc, Instant};

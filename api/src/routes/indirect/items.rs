@@ -1,7 +1,6 @@
 //! Logging items as they arrive, reading the log, and the one place a recipient's address is
 //! shown (to a coordinator or org admin, while the item waits to be sent).
 
-use crate::error::ProblemType;
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -13,6 +12,7 @@ use super::{
     LOG_STAFF,
 };
 use crate::cases::{self, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{created, list_response, next_cursor, ok_tagged, PageParams};

@@ -9,12 +9,12 @@
 //! case that is not theirs). Items carry no addresses: a coordinator reads the recipient's
 //! address from one endpoint, only while the item waits to be sent.
 
-use crate::error::ProblemType;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::cases::{self, Case};
 use crate::error::ApiError;
+use crate::error::ProblemType;
 use crate::extract::Principal;
 use crate::http::{self, utc, Instant};
 use ccm_domain::records::indirect::{

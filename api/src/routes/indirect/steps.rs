@@ -4,7 +4,6 @@
 //! Coordinators and org admins take every step; a step its status does not allow is 409 with
 //! the status and the steps it does allow.
 
-use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -13,6 +12,7 @@ use validator::Validate;
 
 use super::{item_case, parse, status_of, view_one, IndirectItemView, HANDLERS};
 use crate::cases::{self, workflow, Case};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::ok_tagged;

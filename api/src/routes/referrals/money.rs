@@ -1,7 +1,6 @@
 //! A case's ledger: the charges raised from the tariff, and payments, refunds and waivers
 //! against each. Every balance is a sum of entries, in pence.
 
-use crate::error::ProblemType;
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -9,6 +8,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::cases::{self, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{self, utc, Instant, CURRENCY};

@@ -1,7 +1,6 @@
 //! Making a referral: who may refer and as what, the intake saved in one transaction, and
 //! the first step past the information and fee gates.
 
-use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use time::OffsetDateTime;
 
@@ -20,6 +19,7 @@ use ccm_persistence::{centres, new_id, offerings, people, AnyConnection, StoreEr
 use super::dto::{NewReferral, ReferrerDetails};
 use super::view::ReferralView;
 use super::{dto, full_view, intake, update};
+use crate::error::ProblemType;
 
 /// Who is making a referral, and as what.
 enum Referring {

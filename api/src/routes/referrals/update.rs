@@ -2,7 +2,6 @@
 //! the referral may fill in what is missing; a referral waiting for information moves on as
 //! soon as it is complete.
 
-use crate::error::ProblemType;
 use actix_web::{patch, web, HttpResponse};
 use time::{OffsetDateTime, PrimitiveDateTime};
 
@@ -10,6 +9,7 @@ use super::dto::{ReferralPatch, ReferrerDetails};
 use super::submit::complete_or_wait;
 use super::{full_view, intake};
 use crate::cases::{self, stored_json, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{ok_tagged, IfMatch};

@@ -3,7 +3,6 @@
 //! to the recipients the court order names, each release recorded; an amendment after release
 //! keeps what was released. Supported and handover contact keep no notes at all.
 
-use crate::error::ProblemType;
 use actix_web::{get, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -11,6 +10,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::cases::{self, workflow, Case};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{utc, Instant};

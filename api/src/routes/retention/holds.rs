@@ -1,12 +1,12 @@
 //! Legal holds: while one is in place on a case, retention touches none of its records.
 
-use crate::error::ProblemType;
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::cases;
+use crate::error::ProblemType;
 use crate::error::{self, ApiError, OrNotFound};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{created, utc, Instant};

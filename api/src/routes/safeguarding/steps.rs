@@ -1,6 +1,5 @@
 //! The designated lead's steps on a concern: decide, record the outside referral, close.
 
-use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -9,6 +8,7 @@ use validator::Validate;
 
 use super::{load, status_of, view, ConcernView, LEADS};
 use crate::cases::workflow;
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::state::AppState;

@@ -2,7 +2,6 @@
 //! measured against their own planned arrival), marked absent, or the session ended early.
 //! Once every parent is checked out or absent, the session is completed.
 
-use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -11,6 +10,7 @@ use validator::Validate;
 
 use super::{session_views, status_of, SessionView};
 use crate::cases::{self, workflow, Case};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::reports;

@@ -2,7 +2,6 @@
 //! centre's hours, and every other session holding the same room or supervisor, under the
 //! room's and supervisor's row locks so two servers cannot both take the last place.
 
-use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use time::{Date, Duration, OffsetDateTime, Time};
@@ -12,6 +11,7 @@ use validator::Validate;
 use super::checks::{self, Place};
 use super::{charges, session_views, SessionView};
 use crate::cases::{self, scheduling, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::referrals::require_deciding_staff;

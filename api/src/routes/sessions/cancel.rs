@@ -2,7 +2,6 @@
 //! the tariff (CL supervised: the cancelling parent pays the session's charge; the centre's own
 //! cancellations charge nobody).
 
-use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -11,6 +10,7 @@ use validator::Validate;
 
 use super::{session_views, status_of, SessionView};
 use crate::cases::{self, cancellation, Case};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::state::AppState;

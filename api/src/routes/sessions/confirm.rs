@@ -1,12 +1,12 @@
 //! Confirming supervised dates held provisionally on receipt of the referral: done before the
 //! pre-visits, once the case has a place; the session's charge is raised then.
 
-use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use time::OffsetDateTime;
 
 use super::{session_views, status_of, SessionView};
 use crate::cases::{self, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::Principal;
 use crate::routes::referrals::require_deciding_staff;

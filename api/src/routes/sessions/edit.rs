@@ -3,7 +3,6 @@
 //! session is checked again (opening hours, clashes, the family's other sessions) under the
 //! resources' locks, and its parents' times are planned again.
 
-use crate::error::ProblemType;
 use actix_web::{patch, web, HttpResponse};
 use serde::Deserialize;
 use time::{OffsetDateTime, Time};
@@ -13,6 +12,7 @@ use validator::Validate;
 use super::checks::{self, Place};
 use super::{charges, session_views, status_of, SessionView};
 use crate::cases::{self, credit, scheduling, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::referrals::require_deciding_staff;

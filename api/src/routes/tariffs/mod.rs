@@ -1,7 +1,6 @@
 //! Tariffs: a provider's fees for one service, versioned by the date they take effect. Public
 //! to read: a family must be able to see what contact will cost.
 
-use crate::error::ProblemType;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -9,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::error::ProblemType;
 use crate::error::{self, ApiError, OrNotFound, Require};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{

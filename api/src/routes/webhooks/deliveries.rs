@@ -1,6 +1,5 @@
 //! A subscription's delivery log, and sending a delivery again.
 
-use crate::error::ProblemType;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -13,6 +12,7 @@ use ccm_persistence::now;
 use ccm_persistence::webhooks::{self as store, Attempt, Delivery};
 
 use super::visible;
+use crate::error::ProblemType;
 
 #[derive(Serialize, ToSchema)]
 pub struct AttemptView {

@@ -3,13 +3,13 @@
 
 mod deliveries;
 
-use crate::error::ProblemType;
 use actix_web::{delete, get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::error::ProblemType;
 use crate::error::{self, ApiError, FieldError, OrNotFound};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{created, ok_tagged, utc, Instant};

@@ -1,6 +1,5 @@
 //! A place: offered, accepted or turned down, contact started; and a waiting family's priority.
 
-use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -8,6 +7,7 @@ use validator::Validate;
 
 use super::{act, just, Need, NotesBody, Outcome};
 use crate::cases::{readiness, workflow, workflow::By};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::referrals::ReferralView;

@@ -1,6 +1,5 @@
 //! Screening's decisions: accept onto the waiting list, or decline with a reason and a signpost.
 
-use crate::error::ProblemType;
 use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -8,6 +7,7 @@ use validator::Validate;
 
 use super::{act, just, Need};
 use crate::cases::workflow;
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::referrals::ReferralView;

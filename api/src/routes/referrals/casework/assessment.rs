@@ -1,6 +1,5 @@
 //! The suitability and risk assessment: its outcome, the controls it sets, when to look again.
 
-use crate::error::ProblemType;
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -8,6 +7,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::cases::{self, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{self, utc, Instant};

@@ -1,6 +1,5 @@
 //! Each side's pre-visit, booked separately and never overlapping; each parent sees only their own.
 
-use crate::error::ProblemType;
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -8,6 +7,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::cases::{self, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{utc, Instant};

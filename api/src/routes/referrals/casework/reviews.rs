@@ -1,6 +1,5 @@
 //! Reviews while contact goes on, and the next-steps meeting that ends a court-ordered case.
 
-use crate::error::ProblemType;
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -8,6 +7,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::cases::{self, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{self, utc, Instant};
