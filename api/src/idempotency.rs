@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use tracing_actix_web::RequestId;
 
 use crate::error::ApiError;
+use crate::error::ProblemType;
 use crate::extract::authenticate;
 use crate::middleware::{render_problem, X_REQUEST_ID};
 use crate::state::AppState;
@@ -151,7 +152,7 @@ pub async fn idempotency(
             return refuse(
                 req,
                 ApiError::rule(
-                    "idempotency-key-reused",
+                    ProblemType::IdempotencyKeyReused,
                     "this Idempotency-Key was already used with a different request; use a new key",
                 ),
             )
@@ -160,7 +161,7 @@ pub async fn idempotency(
             return refuse(
                 req,
                 ApiError::conflict(
-                    "idempotency-key-in-progress",
+                    ProblemType::IdempotencyKeyInProgress,
                     "a request with this Idempotency-Key is still being processed; retry shortly",
                 ),
             )

@@ -10,7 +10,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use tracing_actix_web::RequestId;
 
-use crate::error::{ApiError, Problem, PROBLEM_JSON};
+use crate::error::{ApiError, Problem, ProblemType, PROBLEM_JSON};
 
 pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -71,13 +71,10 @@ fn problem_for(response: &HttpResponse) -> Problem {
 }
 
 fn generic(status: StatusCode, detail: String) -> Problem {
-    let reason = status.canonical_reason().unwrap_or("Error");
+    let problem_type = ProblemType::for_status(status.as_u16());
     Problem {
-        problem_type: format!(
-            "urn:ccm:problem:{}",
-            reason.to_ascii_lowercase().replace(' ', "-")
-        ),
-        title: reason.to_string(),
+        problem_type: problem_type.urn(),
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
         status: status.as_u16(),
         detail,
         instance: None,

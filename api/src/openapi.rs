@@ -7,7 +7,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
-use crate::error::{self, FieldError, Problem, ProviderChoice};
+use crate::error::{self, FieldError, Problem, ProblemType, ProviderChoice};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -91,7 +91,36 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .configure(crate::routes::configure)
         .split_for_parts();
     document_idempotency(&mut api);
+    document_problem_types(&mut api);
     api
+}
+
+/// The Problem schema's `type` as the closed list it is (`ProblemType`): an enum of every URN,
+/// so generated clients and readers can switch on it, with a table of their statuses and
+/// meanings. utoipa derives a `String` for the field, which is what the Rust side keeps.
+fn document_problem_types(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ObjectBuilder, RefOr, Schema, Type};
+    let problem = api
+        .components
+        .as_mut()
+        .and_then(|c| c.schemas.get_mut("Problem"));
+    let Some(RefOr::T(Schema::Object(problem))) = problem else {
+        return;
+    };
+    let urns: Vec<String> = ProblemType::ALL.iter().map(|t| t.urn()).collect();
+    let description = format!(
+        "A URN naming the kind of problem, stable for clients to switch on; one of this closed \
+         list (its status is the problem's):\n\n{}",
+        ProblemType::markdown_table()
+    );
+    problem.properties.insert(
+        "type".to_string(),
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(urns))
+            .description(Some(description))
+            .into(),
+    );
 }
 
 /// The `Idempotency-Key` header, on exactly the operations the middleware honours it for.

@@ -3,6 +3,8 @@
 
 use ccm_persistence::StoreError;
 
+use crate::ProblemType;
+
 /// One invalid field of a command.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
@@ -37,7 +39,7 @@ pub enum AppError {
     NotFound(String),
     /// The request clashes with the current state: a duplicate, a step not allowed now (409).
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: ProblemType, detail: String },
     /// A case's or session's lifecycle has no such transition from its current status (409).
     #[error("{detail}")]
     Transition {
@@ -54,7 +56,7 @@ pub enum AppError {
     /// Well-formed but semantically invalid input (422).
     #[error("{detail}")]
     Unprocessable {
-        code: &'static str,
+        code: ProblemType,
         detail: String,
         errors: Vec<FieldError>,
     },
@@ -71,7 +73,8 @@ impl AppError {
         AppError::Forbidden(detail.into())
     }
 
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> AppError {
+    pub fn conflict(code: ProblemType, detail: impl Into<String>) -> AppError {
+        debug_assert_eq!(code.status(), 409, "{code:?} is not a conflict");
         AppError::Conflict {
             code,
             detail: detail.into(),
@@ -82,14 +85,15 @@ impl AppError {
     pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> AppError {
         let message = message.into();
         AppError::Unprocessable {
-            code: "validation",
+            code: ProblemType::Validation,
             detail: format!("{field}: {message}"),
             errors: vec![FieldError::new(field, code, message)],
         }
     }
 
     /// A 422 for a rule broken by well-formed input, with its own problem type.
-    pub fn rule(code: &'static str, detail: impl Into<String>) -> AppError {
+    pub fn rule(code: ProblemType, detail: impl Into<String>) -> AppError {
+        debug_assert_eq!(code.status(), 422, "{code:?} is not a broken rule");
         AppError::Unprocessable {
             code,
             detail: detail.into(),

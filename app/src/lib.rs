@@ -15,6 +15,8 @@
 //! one place.
 
 pub mod error;
+pub mod problem;
 pub mod referrals;
 
 pub use error::{AppError, FieldError};
+pub use problem::ProblemType;

@@ -49,5 +49,5 @@ pub fn require(
     action: ReferralAction,
 ) -> Result<(), ApiError> {
     let facts = read(conn, r)?;
-    readiness::check(action, &facts).map_err(|why| ApiError::conflict(why.code(), why.to_string()))
+    readiness::check(action, &facts).map_err(|why| ApiError::conflict(why.into(), why.to_string()))
 }

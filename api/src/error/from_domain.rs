@@ -1,7 +1,7 @@
 //! The domain's refusals as HTTP problems: an illegal step of a lifecycle is 409 naming the
 //! current status and what is allowed now; a rule about who may act is 403.
 
-use super::ApiError;
+use super::{ApiError, ProblemType};
 use ccm_persistence::document_store::DocumentStoreError;
 
 impl From<ccm_domain::referral::lifecycle::TransitionError> for ApiError {
@@ -71,7 +71,7 @@ impl From<ccm_domain::records::indirect::ItemError> for ApiError {
                 }
             }
             // The handler that sends knows the charge and names it; this is the fallback.
-            ItemError::FeeUnpaid => ApiError::conflict("fee-unpaid", e.to_string()),
+            ItemError::FeeUnpaid => ApiError::conflict(ProblemType::FeeUnpaid, e.to_string()),
         }
     }
 }

@@ -12,6 +12,8 @@ use ccm_domain::access::Access;
 use ccm_persistence::db::ConnectionFault;
 use ccm_persistence::StoreError;
 
+pub use ccm_app::ProblemType;
+
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// A problem detail (RFC 9457).
@@ -121,7 +123,7 @@ pub enum ApiError {
     MethodNotAllowed { method: String, allow: Vec<String> },
     /// The request clashes with the current state: a duplicate, a transition not allowed.
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: ProblemType, detail: String },
     /// A case's lifecycle has no such transition from its current status.
     #[error("{detail}")]
     Transition {
@@ -144,7 +146,7 @@ pub enum ApiError {
     /// Well-formed but semantically invalid input.
     #[error("{detail}")]
     Unprocessable {
-        code: &'static str,
+        code: ProblemType,
         detail: String,
         errors: Vec<FieldError>,
     },
@@ -169,7 +171,8 @@ impl ApiError {
         ApiError::Forbidden(detail.into())
     }
 
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> ApiError {
+    pub fn conflict(code: ProblemType, detail: impl Into<String>) -> ApiError {
+        debug_assert_eq!(code.status(), 409, "{code:?} is not a conflict");
         ApiError::Conflict {
             code,
             detail: detail.into(),
@@ -180,14 +183,15 @@ impl ApiError {
     pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
         let message = message.into();
         ApiError::Unprocessable {
-            code: "validation",
+            code: ProblemType::Validation,
             detail: format!("{field}: {message}"),
             errors: vec![FieldError::new(field, code, message)],
         }
     }
 
     /// A 422 for a rule broken by well-formed input, with its own problem type.
-    pub fn rule(code: &'static str, detail: impl Into<String>) -> ApiError {
+    pub fn rule(code: ProblemType, detail: impl Into<String>) -> ApiError {
+        debug_assert_eq!(code.status(), 422, "{code:?} is not a broken rule");
         ApiError::Unprocessable {
             code,
             detail: detail.into(),
@@ -201,7 +205,7 @@ impl ApiError {
             _ => "The request has invalid fields.".to_string(),
         };
         ApiError::Unprocessable {
-            code: "validation",
+            code: ProblemType::Validation,
             detail,
             errors,
         }
@@ -215,26 +219,26 @@ impl ApiError {
         }
     }
 
-    /// The problem type: a URN clients can match on.
-    fn code(&self) -> &str {
+    /// The problem type, one of a closed list clients can switch on.
+    fn code(&self) -> ProblemType {
         match self {
-            ApiError::BadRequest { .. } => "bad-request",
-            ApiError::ChooseProvider { .. } => "invalid-request",
-            ApiError::Unauthorized(_) => "unauthorized",
-            ApiError::Forbidden(_) => "forbidden",
-            ApiError::NotFound(_) => "not-found",
-            ApiError::MethodNotAllowed { .. } => "method-not-allowed",
-            ApiError::Conflict { code, .. } => code,
-            ApiError::Transition { .. } => "invalid-transition",
-            ApiError::Clash { .. } => "booking-clash",
-            ApiError::FeeUnpaid { .. } => "fee-unpaid",
-            ApiError::PreconditionFailed(_) => "precondition-failed",
-            ApiError::PayloadTooLarge(_) => "payload-too-large",
-            ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
-            ApiError::Unprocessable { code, .. } => code,
-            ApiError::TooManyRequests { .. } => "too-many-requests",
-            ApiError::Unavailable(_) => "unavailable",
-            ApiError::Internal(_) => "internal",
+            ApiError::BadRequest { .. } => ProblemType::BadRequest,
+            ApiError::ChooseProvider { .. } => ProblemType::InvalidRequest,
+            ApiError::Unauthorized(_) => ProblemType::Unauthorized,
+            ApiError::Forbidden(_) => ProblemType::Forbidden,
+            ApiError::NotFound(_) => ProblemType::NotFound,
+            ApiError::MethodNotAllowed { .. } => ProblemType::MethodNotAllowed,
+            ApiError::Conflict { code, .. } => *code,
+            ApiError::Transition { .. } => ProblemType::InvalidTransition,
+            ApiError::Clash { .. } => ProblemType::BookingClash,
+            ApiError::FeeUnpaid { .. } => ProblemType::FeeUnpaid,
+            ApiError::PreconditionFailed(_) => ProblemType::PreconditionFailed,
+            ApiError::PayloadTooLarge(_) => ProblemType::PayloadTooLarge,
+            ApiError::UnsupportedMediaType(_) => ProblemType::UnsupportedMediaType,
+            ApiError::Unprocessable { code, .. } => *code,
+            ApiError::TooManyRequests { .. } => ProblemType::TooManyRequests,
+            ApiError::Unavailable(_) => ProblemType::Unavailable,
+            ApiError::Internal(_) => ProblemType::Internal,
         }
     }
 
@@ -282,8 +286,8 @@ impl ApiError {
             _ => None,
         };
         Problem {
-            problem_type: format!("urn:ccm:problem:{}", self.code()),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            problem_type: self.code().urn(),
+            title: self.code().title().to_string(),
             status: status.as_u16(),
             detail,
             instance: None,
@@ -360,7 +364,7 @@ impl From<StoreError> for ApiError {
             StoreError::Duplicate(constraint) => {
                 // The constraint names the schema: it goes to the log, not to the caller.
                 tracing::info!(%constraint, "unique constraint refused a write");
-                ApiError::conflict("duplicate", "this already exists")
+                ApiError::conflict(ProblemType::Duplicate, "this already exists")
             }
             StoreError::Unavailable(why) => ApiError::Unavailable(why),
             StoreError::Corrupt(why) => ApiError::Internal(why),
@@ -468,3 +472,6 @@ mod from_domain;
 mod groups;
 
 pub use groups::{BodyErrors, CreateErrors, UpdateErrors};
+
+#[cfg(test)]
+mod tests;

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::error::ProblemType;
 use crate::error::{self, ApiError, OrNotFound, Require};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{
@@ -226,7 +227,7 @@ pub async fn create_offering(
             check_tariff(conn, &new.tariff_id, &centre.provider_id, new.service_type)?;
             if offerings::find_for(conn, &centre.id, new.service_type)?.is_some() {
                 return Err(ApiError::conflict(
-                    "duplicate-offering",
+                    ProblemType::DuplicateOffering,
                     format!(
                         "this centre already offers {}; update that offering instead",
                         new.service_type

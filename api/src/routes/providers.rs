@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::error::ProblemType;
 use crate::error::{self, ApiError, OrNotFound, Require};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{
@@ -186,7 +187,7 @@ pub async fn create_provider(
         .write(move |conn| {
             if providers::name_taken(conn, &provider.name, None)? {
                 return Err(ApiError::conflict(
-                    "duplicate-name",
+                    ProblemType::DuplicateName,
                     "a provider with this name already exists",
                 ));
             }
@@ -255,7 +256,7 @@ pub async fn update_provider(
             if let Some(name) = &name {
                 if providers::name_taken(conn, name, Some(&current.id))? {
                     return Err(ApiError::conflict(
-                        "duplicate-name",
+                        ProblemType::DuplicateName,
                         "a provider with this name already exists",
                     ));
                 }

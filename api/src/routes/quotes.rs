@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::{Validate, ValidationError};
 
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::ValidJson;
 use crate::http::{self, CURRENCY};
@@ -198,7 +199,7 @@ pub async fn create_quote(
                     let offered = centre.offered.filter(|(o, _)| o.active && centre.active);
                     let Some((offering, tariff)) = offered else {
                         return Err(ApiError::rule(
-                            "service-not-offered",
+                            ProblemType::ServiceNotOffered,
                             format!("{} does not offer {service} contact", centre.name),
                         ));
                     };
@@ -229,7 +230,7 @@ pub async fn create_quote(
             }
             let Some(version) = tariffs::version_on(conn, &tariff.id, as_of)? else {
                 return Err(ApiError::rule(
-                    "no-tariff-in-force",
+                    ProblemType::NoTariffInForce,
                     format!(
                         "no version of the tariff \"{}\" is in force on {as_of}",
                         tariff.name
@@ -254,7 +255,9 @@ pub async fn create_quote(
         items: req.items,
     };
     let quote = quote::quote(&domain_tariff, &request).map_err(|e| match e {
-        QuoteError::PriceOnApplication(_) => ApiError::rule("price-on-application", e.to_string()),
+        QuoteError::PriceOnApplication(_) => {
+            ApiError::rule(ProblemType::PriceOnApplication, e.to_string())
+        }
         QuoteError::TooLarge { field, .. } => ApiError::invalid(field, "range", e.to_string()),
         QuoteError::Overflow => ApiError::Internal(format!("tariff version {}: {e}", version.id)),
     })?;

@@ -6,6 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::error::ProblemType;
 use crate::error::{self, ApiError, OrNotFound, Require};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{
@@ -244,7 +245,7 @@ pub async fn create_user(
             let provider = user.provider_id.as_deref();
             if users::find_by_email_at(conn, provider, &user.email)?.is_some() {
                 return Err(ApiError::conflict(
-                    "duplicate-email",
+                    ProblemType::DuplicateEmail,
                     "an account with this e-mail address already exists at this provider",
                 ));
             }
@@ -337,7 +338,7 @@ pub async fn update_user(
             // to it would outlive the client's scopes and its revocation.
             if clients::for_user(conn, &user.id)?.is_some() {
                 return Err(ApiError::conflict(
-                    "api-client-account",
+                    ProblemType::ApiClientAccount,
                     "this account belongs to an API client; manage it at /v1/api-clients",
                 ));
             }
@@ -356,7 +357,7 @@ pub async fn update_user(
                     patch.role.is_some_and(|r| r.as_str() != user.role),
                     patch.active == Some(false),
                 )
-                .map_err(|why| ApiError::rule("own-account", why))?;
+                .map_err(|why| ApiError::rule(ProblemType::OwnAccount, why))?;
             }
             let changes = UserChanges {
                 display_name: patch.display_name.map(|n| n.trim().to_string()),

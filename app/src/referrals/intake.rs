@@ -1,6 +1,7 @@
 //! The people a referral names, as a command gives them: checked, turned into stored people
 //! with their contact details recorded as supplied by the caller, and what is still missing.
 
+use crate::problem::ProblemType;
 use time::{Date, PrimitiveDateTime};
 
 use ccm_domain::catalogue::normalise_postcode;
@@ -148,7 +149,7 @@ pub fn check(
         _ => "The request has invalid fields.".to_string(),
     };
     Err(AppError::Unprocessable {
-        code: "validation",
+        code: ProblemType::Validation,
         detail,
         errors,
     })

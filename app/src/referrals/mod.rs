@@ -5,6 +5,7 @@
 pub mod intake;
 mod people;
 
+use crate::problem::ProblemType;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use ccm_domain::quote::LineKind;
@@ -188,11 +189,11 @@ fn open_offering(
     match (referring::takes_referrals(centre.active, offered), offering) {
         (Ok(()), Some(o)) => Ok(o),
         (Err(NotTaking::WaitingListClosed), _) => Err(AppError::rule(
-            "waiting-list-closed",
+            ProblemType::WaitingListClosed,
             format!("{name}'s waiting list for {service} contact is closed"),
         )),
         _ => Err(AppError::rule(
-            "service-not-offered",
+            ProblemType::ServiceNotOffered,
             format!("{name} does not offer {service} contact"),
         )),
     }

@@ -28,6 +28,7 @@ mod pre_visits;
 mod provenance;
 mod quotes;
 mod rate_limit;
+mod raw_http;
 mod referral_actions;
 mod referrals;
 mod reports;

@@ -171,3 +171,33 @@ fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+#[test]
+fn the_served_contract_lists_every_problem_type() {
+    use ccm_api::error::ProblemType;
+    let app = TestApp::spawn();
+    let served = app.get("/openapi.json").send().ok(200);
+    let property = &served["components"]["schemas"]["Problem"]["properties"]["type"];
+    let listed: Vec<&str> = property["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("the Problem type is not an enum: {property}"))
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let all: Vec<String> = ProblemType::ALL.iter().map(|t| t.urn()).collect();
+    assert_eq!(listed, all);
+    let description = property["description"].as_str().unwrap_or_default();
+    for t in ProblemType::ALL {
+        let row = format!("| `{}` | {} |", t.urn(), t.status());
+        assert!(description.contains(&row), "no row {row} in {description}");
+    }
+}
+
+#[test]
+fn a_problem_answer_carries_a_listed_type() {
+    use ccm_api::error::ProblemType;
+    let app = TestApp::spawn();
+    let body = app.get("/v1/nothing-here").send().problem(404);
+    let listed = ProblemType::ALL.iter().find(|t| body["type"] == t.urn());
+    assert_eq!(listed.map(|t| t.status()), Some(404), "{body}");
+}

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::error::ProblemType;
 use crate::error::{self, ApiError, OrNotFound, Require};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{
@@ -346,7 +347,7 @@ fn ensure_unique_name(
 ) -> Result<(), ApiError> {
     if centres::name_taken(conn, provider_id, name, except)? {
         return Err(ApiError::conflict(
-            "duplicate-name",
+            ProblemType::DuplicateName,
             "this provider already has a centre with this name",
         ));
     }

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::error::ProblemType;
 use crate::error::{self, ApiError, OrNotFound, Require};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{created, ok_tagged, utc, Instant};
@@ -256,7 +257,7 @@ pub async fn rotate_secret(
             let client = managed(conn, &principal, &id, true)?;
             if client.revoked_at.is_some() {
                 return Err(ApiError::conflict(
-                    "client-revoked",
+                    ProblemType::ClientRevoked,
                     "a revoked client cannot be given a new secret; register a new client",
                 ));
             }

@@ -12,6 +12,7 @@ use super::{
     LOG_STAFF,
 };
 use crate::cases::{self, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{created, list_response, next_cursor, ok_tagged, PageParams};
@@ -72,7 +73,7 @@ pub async fn record_item(
             let status = case.referral.status()?;
             if !forwards_items(status) {
                 return Err(ApiError::conflict(
-                    "case-not-active",
+                    ProblemType::CaseNotActive,
                     format!(
                         "a case that is {} takes no items: items pass while contact is active",
                         status.as_str()

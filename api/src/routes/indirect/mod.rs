@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 
 use crate::cases::{self, Case};
 use crate::error::ApiError;
+use crate::error::ProblemType;
 use crate::extract::Principal;
 use crate::http::{self, utc, Instant};
 use ccm_domain::records::indirect::{
@@ -88,7 +89,7 @@ fn allowed(case: &Case, roles: &[Role], what: &str) -> Result<(), ApiError> {
     let service = case.referral.service()?;
     if service != ServiceType::Indirect {
         return Err(ApiError::rule(
-            "indirect-only",
+            ProblemType::IndirectOnly,
             format!(
                 "only an indirect (letterbox) case keeps an item log; this case is {} contact",
                 service.as_str()

@@ -12,6 +12,7 @@ use validator::Validate;
 
 use super::{item_case, parse, status_of, view_one, IndirectItemView, HANDLERS};
 use crate::cases::{self, workflow, Case};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::ok_tagged;
@@ -262,7 +263,7 @@ pub async fn send_item(
             let case_status = case.referral.status()?;
             if !forwards_items(case_status) {
                 return Err(ApiError::conflict(
-                    "case-not-active",
+                    ProblemType::CaseNotActive,
                     format!(
                         "nothing is sent on for a case that is {}",
                         case_status.as_str()
@@ -316,7 +317,7 @@ fn reachable(case: &Case, item: &Item, postage: Postage) -> Result<(), ApiError>
         Ok(())
     } else {
         Err(ApiError::rule(
-            "recipient-unreachable",
+            ProblemType::RecipientUnreachable,
             format!(
                 "the {} has no {} on file: add it to their details before sending",
                 recipient.as_str().replace('_', " "),

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::cases::{self, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{self, utc, Instant, CURRENCY};
@@ -372,9 +373,9 @@ fn payer_or(given: Option<Payer>, charge: &Charge) -> String {
 
 pub(super) fn amount_error(e: LedgerError) -> ApiError {
     match e {
-        LedgerError::NotRefundable => ApiError::conflict("not-refundable", e.to_string()),
-        LedgerError::NothingOwed => ApiError::conflict("nothing-owed", e.to_string()),
-        LedgerError::NoCredit => ApiError::conflict("no-credit", e.to_string()),
+        LedgerError::NotRefundable => ApiError::conflict(ProblemType::NotRefundable, e.to_string()),
+        LedgerError::NothingOwed => ApiError::conflict(ProblemType::NothingOwed, e.to_string()),
+        LedgerError::NoCredit => ApiError::conflict(ProblemType::NoCredit, e.to_string()),
         other => ApiError::invalid("amount", "amount", other.to_string()),
     }
 }

@@ -8,6 +8,7 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 use super::dto::{ReferralPatch, ReferrerDetails};
 use super::{full_view, intake};
 use crate::cases::{self, stored_json, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{ok_tagged, IfMatch};
@@ -67,7 +68,7 @@ pub async fn update_referral(
             let r = &case.referral;
             if is_final(r.status()?) {
                 return Err(ApiError::conflict(
-                    "case-closed",
+                    ProblemType::CaseClosed,
                     format!("a {} referral cannot be changed", r.status),
                 ));
             }

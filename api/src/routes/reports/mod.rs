@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::cases::{self, workflow, Case};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{utc, Instant};
@@ -227,7 +228,8 @@ fn load(
             "reports are read by the centre's coordinators, admins and supervisors",
         ));
     }
-    may_observe(case.referral.service()?).map_err(|e| ApiError::rule("no-notes", e.to_string()))?;
+    may_observe(case.referral.service()?)
+        .map_err(|e| ApiError::rule(ProblemType::NoNotes, e.to_string()))?;
     let report = store::for_session(conn, &session.id)?;
     Ok((session, case, report))
 }
@@ -273,7 +275,7 @@ pub async fn write_report(
             let (_, _, report) = load(conn, &id, &principal, true)?;
             let Some(report) = report else {
                 return Err(ApiError::conflict(
-                    "report-not-due",
+                    ProblemType::ReportNotDue,
                     "a report is written once its session is over",
                 ));
             };

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::cases;
+use crate::error::ProblemType;
 use crate::error::{self, ApiError, OrNotFound};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{created, utc, Instant};
@@ -165,7 +166,7 @@ pub async fn lift_hold(
             }
             if hold.lifted_at.is_some() {
                 return Err(ApiError::conflict(
-                    "hold-lifted",
+                    ProblemType::HoldLifted,
                     "this legal hold was already lifted",
                 ));
             }

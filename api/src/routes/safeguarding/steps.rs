@@ -8,6 +8,7 @@ use validator::Validate;
 
 use super::{load, status_of, view, ConcernView, LEADS};
 use crate::cases::workflow;
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::state::AppState;
@@ -37,9 +38,11 @@ async fn step(
                         allowed_actions: allowed.iter().map(|a| a.to_string()).collect(),
                     }
                 }
-                ConcernError::NotReferable(_) => ApiError::conflict("not-referable", e.to_string()),
+                ConcernError::NotReferable(_) => {
+                    ApiError::conflict(ProblemType::NotReferable, e.to_string())
+                }
                 ConcernError::ReferralOutstanding => {
-                    ApiError::conflict("referral-outstanding", e.to_string())
+                    ApiError::conflict(ProblemType::ReferralOutstanding, e.to_string())
                 }
             })?;
             concern.status = to.as_str().into();

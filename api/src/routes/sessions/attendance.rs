@@ -10,6 +10,7 @@ use validator::Validate;
 
 use super::{session_views, status_of, SessionView};
 use crate::cases::{self, workflow, Case};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::reports;
@@ -95,7 +96,7 @@ fn record_of(p: &SessionParty) -> PartyAttendance {
 
 fn refused(e: AttendanceError, field: &str) -> ApiError {
     if e.is_conflict() {
-        ApiError::conflict("attendance-recorded", e.to_string())
+        ApiError::conflict(ProblemType::AttendanceRecorded, e.to_string())
     } else {
         ApiError::invalid(field, "attendance_time", e.to_string())
     }
@@ -250,7 +251,7 @@ pub async fn end_early(
             let now = OffsetDateTime::now_utc();
             if now < session.starts_at.assume_utc() {
                 return Err(ApiError::conflict(
-                    "session-not-started",
+                    ProblemType::SessionNotStarted,
                     "a session ends early only once it has started; cancel it instead",
                 ));
             }

@@ -11,6 +11,7 @@ use validator::Validate;
 use super::checks::{self, Place};
 use super::{charges, session_views, SessionView};
 use crate::cases::{self, scheduling, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::referrals::require_deciding_staff;
@@ -185,13 +186,13 @@ pub async fn book(
             let r = &case.referral;
             let service = r.service()?;
             if !place::needs(service).sessions {
-                return Err(ApiError::rule("no-sessions", format!("{service} contact has no sessions")));
+                return Err(ApiError::rule(ProblemType::NoSessions, format!("{service} contact has no sessions")));
             }
             let status = r.status()?;
             let open = matches!(status, ReferralStatus::Active | ReferralStatus::ReviewDue);
             let may_hold = b.provisional && service == ServiceType::Supervised && !is_final(status) && !open;
             if !open && !may_hold {
-                return Err(ApiError::conflict("case-not-active", format!("a case that is {} has no sessions booked; only supervised dates can be held provisionally before contact starts", status.as_str())));
+                return Err(ApiError::conflict(ProblemType::CaseNotActive, format!("a case that is {} has no sessions booked; only supervised dates can be held provisionally before contact starts", status.as_str())));
             }
             let plan = when(&b, service)?;
             let place = Place {

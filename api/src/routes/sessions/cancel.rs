@@ -10,6 +10,7 @@ use validator::Validate;
 
 use super::{session_views, status_of, SessionView};
 use crate::cases::{self, cancellation, Case};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::state::AppState;
@@ -134,7 +135,7 @@ pub async fn cancel_series(
             }
             if cancelled.is_empty() {
                 return Err(ApiError::conflict(
-                    "series-over",
+                    ProblemType::SeriesOver,
                     "no session of this series is still to come",
                 ));
             }

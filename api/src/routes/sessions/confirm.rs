@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use super::{session_views, status_of, SessionView};
 use crate::cases::{self, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::Principal;
 use crate::routes::referrals::require_deciding_staff;
@@ -40,7 +41,7 @@ pub async fn confirm(
                 ReferralStatus::PreVisits | ReferralStatus::Active | ReferralStatus::ReviewDue
             ) {
                 return Err(ApiError::conflict(
-                    "case-has-no-place",
+                    ProblemType::CaseHasNoPlace,
                     format!(
                         "a case that is {} has no place yet; held dates are confirmed once it has",
                         status.as_str()

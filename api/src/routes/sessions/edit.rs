@@ -12,6 +12,7 @@ use validator::Validate;
 use super::checks::{self, Place};
 use super::{charges, session_views, status_of, SessionView};
 use crate::cases::{self, credit, scheduling, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::referrals::require_deciding_staff;
@@ -328,7 +329,7 @@ fn reprice(
     }
     if st.outstanding().pence() != charge.amount_pence {
         return Err(ApiError::conflict(
-            "session-charge-paid",
+            ProblemType::SessionChargePaid,
             "the session's charge has been paid; cancel it and book again to change its length",
         ));
     }

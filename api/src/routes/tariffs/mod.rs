@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::error::ProblemType;
 use crate::error::{self, ApiError, OrNotFound, Require};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{
@@ -338,7 +339,7 @@ fn ensure_unique_name(
 ) -> Result<(), ApiError> {
     if store::name_taken(conn, provider_id, name, except)? {
         return Err(ApiError::conflict(
-            "duplicate-name",
+            ProblemType::DuplicateName,
             "this provider already has a tariff with this name",
         ));
     }

@@ -12,6 +12,7 @@ use ccm_persistence::now;
 use ccm_persistence::webhooks::{self as store, Attempt, Delivery};
 
 use super::visible;
+use crate::error::ProblemType;
 
 #[derive(Serialize, ToSchema)]
 pub struct AttemptView {
@@ -150,7 +151,7 @@ pub async fn redeliver(
                 })?;
             if !subscription.active {
                 return Err(ApiError::conflict(
-                    "subscription-deleted",
+                    ProblemType::SubscriptionDeleted,
                     "the subscription was deleted; nothing is sent to it",
                 ));
             }

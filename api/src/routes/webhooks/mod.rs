@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::error::ProblemType;
 use crate::error::{self, ApiError, FieldError, OrNotFound};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{created, ok_tagged, utc, Instant};
@@ -176,7 +177,7 @@ pub async fn create_subscription(
         .write(move |conn| {
             if store::active_count(conn, &subscription.client_id)? >= MAX_SUBSCRIPTIONS {
                 return Err(ApiError::conflict(
-                    "too-many-subscriptions",
+                    ProblemType::TooManySubscriptions,
                     format!(
                         "a client has at most {MAX_SUBSCRIPTIONS} subscriptions; delete one first"
                     ),

@@ -7,6 +7,7 @@ use validator::Validate;
 
 use super::{act, just, Need, NotesBody};
 use crate::cases::workflow;
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::referrals::ReferralView;
@@ -60,7 +61,7 @@ pub async fn close(
             let meeting = records::meeting(conn, &r.id)?.is_some();
             if closure_needs_next_steps(r.court_ordered, r.activated_on.is_some(), meeting) {
                 return Err(ApiError::conflict(
-                    "next-steps-meeting-required",
+                    ProblemType::NextStepsMeetingRequired,
                     "a court-ordered case closes after its next-steps meeting is recorded",
                 ));
             }

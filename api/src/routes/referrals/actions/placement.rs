@@ -7,6 +7,7 @@ use validator::Validate;
 
 use super::{act, just, Need, NotesBody, Outcome};
 use crate::cases::{readiness, workflow, workflow::By};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::referrals::ReferralView;
@@ -73,7 +74,7 @@ pub async fn accept_offer(
                 };
                 workflow::transition(conn, r, Event::OfferExpired, By::SYSTEM, None, changes, now)?;
                 return Ok(Outcome::Refused(ApiError::conflict(
-                    "offer-expired",
+                    ProblemType::OfferExpired,
                     "the offer expired and the place went to the next family",
                 )));
             }
@@ -211,7 +212,7 @@ pub async fn set_priority(
                     | ccm_domain::referral::lifecycle::ReferralStatus::Waitlisted
             ) {
                 return Err(ApiError::conflict(
-                    "not-waiting",
+                    ProblemType::NotWaiting,
                     format!("a {status} referral is not waiting for a place"),
                 ));
             }

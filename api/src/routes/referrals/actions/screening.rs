@@ -7,6 +7,7 @@ use validator::Validate;
 
 use super::{act, just, Need};
 use crate::cases::workflow;
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::referrals::ReferralView;
@@ -55,13 +56,13 @@ pub async fn accept(
         let override_reason = match decision {
             Decision::Eligible => None,
             Decision::Refused { reason, signpost } => {
-                return Err(ApiError::rule("not-eligible", format!("{reason}; decline and signpost {signpost} contact")));
+                return Err(ApiError::rule(ProblemType::NotEligible, format!("{reason}; decline and signpost {signpost} contact")));
             }
             Decision::NeedsOverride { reason, signpost } => match body.override_reason {
                 Some(why) => Some(why),
                 None => {
                     return Err(ApiError::Unprocessable {
-                        code: "override-required",
+                        code: ProblemType::OverrideRequired,
                         detail: format!("{reason}; accept only with an override_reason, or signpost {signpost} contact"),
                         errors: vec![error::FieldError::new("override_reason", "required", "is required to accept against the rules' advice")],
                     })

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::cases::{self, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{self, utc, Instant};
@@ -92,7 +93,7 @@ pub async fn record_assessment(
             require_deciding_staff(&case.relation)?;
             if is_final(case.referral.status()?) {
                 return Err(ApiError::conflict(
-                    "case-closed",
+                    ProblemType::CaseClosed,
                     "a declined or closed referral is not assessed",
                 ));
             }

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::cases::{self, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{utc, Instant};
@@ -104,7 +105,7 @@ pub async fn book_pre_visit(
                 ReferralStatus::AwaitingBalance | ReferralStatus::PreVisits
             ) {
                 return Err(ApiError::conflict(
-                    "not-at-pre-visits",
+                    ProblemType::NotAtPreVisits,
                     format!(
                         "pre-visits are booked once a place is accepted; this referral is {}",
                         r.status
@@ -128,7 +129,7 @@ pub async fn book_pre_visit(
                 r.service()?,
                 r.first_session_on,
             )
-            .map_err(|why| ApiError::rule("pre-visit-rule", why))?;
+            .map_err(|why| ApiError::rule(ProblemType::PreVisitRule, why))?;
             let row = records::PreVisit {
                 id: new_id(),
                 referral_id: r.id.clone(),
@@ -209,7 +210,7 @@ pub async fn mark_attended(
                 .find(|v| v.id == visit_id)
                 .ok_or_else(|| ApiError::not_found("pre-visit"))?;
             pre_visit::check_attended(visit.starts_at.assume_utc(), OffsetDateTime::now_utc())
-                .map_err(|e| ApiError::conflict("pre-visit-not-started", e.to_string()))?;
+                .map_err(|e| ApiError::conflict(ProblemType::PreVisitNotStarted, e.to_string()))?;
             records::mark_attended(conn, &visit.id)?;
             pre_visit_view(&records::PreVisit {
                 attended: true,

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::cases::{self, workflow};
+use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{self, utc, Instant};
@@ -149,13 +150,13 @@ pub async fn record_meeting(
             let r = &case.referral;
             if !r.court_ordered {
                 return Err(ApiError::rule(
-                    "not-court-ordered",
+                    ProblemType::NotCourtOrdered,
                     "next-steps meetings close court-ordered cases",
                 ));
             }
             if records::meeting(conn, &r.id)?.is_some() {
                 return Err(ApiError::conflict(
-                    "meeting-recorded",
+                    ProblemType::MeetingRecorded,
                     "the next-steps meeting is already recorded",
                 ));
             }
