@@ -17,3 +17,5 @@
 pub mod error;
 
 pub use error::{AppError, FieldError};
+pub mod credit;
+pub mod sessions;

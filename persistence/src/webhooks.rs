@@ -141,9 +141,50 @@ fn queue(
         .filter(subscriptions::active.eq(true))
         .select(Subscription::as_select())
         .load(conn)?;
-    if subscribed.is_empty() {
+    deliver(conn, &subscribed, change)
+}
+
+/// Queues a session change for an audience read beforehand (by
+/// [`crate::placement::audience`]), as [`emit`] would: only a client that may read its
+/// referrals, on the subscriptions that select the event; one statement for all of them.
+pub fn emit_to(
+    conn: &mut AnyConnection,
+    audience: Option<&(Client, Vec<Subscription>)>,
+    changes: &[Change],
+) -> Result<(), StoreError> {
+    let Some((client, subscribed)) = audience else {
+        return Ok(());
+    };
+    let reads = parse_scopes(&client.scopes).contains(&Scope::ReferralsRead);
+    if client.revoked_at.is_some() || !reads || subscribed.is_empty() {
         return Ok(());
     }
+    let rows: Vec<Delivery> = changes
+        .iter()
+        .flat_map(|c| deliveries_for(subscribed, *c))
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    on_backend!(conn, c => diesel::insert_into(deliveries::table).values(&rows).execute(c))?;
+    Ok(())
+}
+
+fn deliver(
+    conn: &mut AnyConnection,
+    subscribed: &[Subscription],
+    change: Change,
+) -> Result<(), StoreError> {
+    for delivery in deliveries_for(subscribed, change) {
+        diesel::insert_into(deliveries::table)
+            .values(&delivery)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The outbox rows telling each subscription that selects it of the change.
+fn deliveries_for(subscribed: &[Subscription], change: Change) -> Vec<Delivery> {
     let event_type = events::event_type(change.kind, change.state);
     let event_id = new_id();
     let payload = serde_json::json!({
@@ -158,34 +199,28 @@ fn queue(
         },
     })
     .to_string();
-    for subscription in subscribed {
-        let filters: Vec<String> = subscription
-            .events
-            .split_whitespace()
-            .map(str::to_string)
-            .collect();
-        if !events::selected(&filters, &event_type) {
-            continue;
-        }
-        diesel::insert_into(deliveries::table)
-            .values(&Delivery {
-                id: new_id(),
-                subscription_id: subscription.id,
-                event_id: event_id.clone(),
-                event_type: event_type.clone(),
-                payload: payload.clone(),
-                status: "pending".into(),
-                attempts: 0,
-                next_attempt_at: Some(change.at),
-                last_status_code: None,
-                last_error: None,
-                delivered_at: None,
-                created_at: change.at,
-                updated_at: change.at,
-            })
-            .execute(conn)?;
-    }
-    Ok(())
+    subscribed
+        .iter()
+        .filter(|s| {
+            let filters: Vec<String> = s.events.split_whitespace().map(str::to_string).collect();
+            events::selected(&filters, &event_type)
+        })
+        .map(|s| Delivery {
+            id: new_id(),
+            subscription_id: s.id.clone(),
+            event_id: event_id.clone(),
+            event_type: event_type.clone(),
+            payload: payload.clone(),
+            status: "pending".into(),
+            attempts: 0,
+            next_attempt_at: Some(change.at),
+            last_status_code: None,
+            last_error: None,
+            delivered_at: None,
+            created_at: change.at,
+            updated_at: change.at,
+        })
+        .collect()
 }
 
 pub fn insert_subscription(conn: &mut AnyConnection, s: &Subscription) -> Result<(), StoreError> {
