@@ -53,6 +53,9 @@ pub struct Site {
     pub room: Option<Room>,
 }
 
+/// One row of [`site`]: one per tariff version in force.
+type SiteRow = (Centre, Option<Policy>, Option<TariffVersion>, Option<Room>);
+
 pub fn site(
     conn: &mut AnyConnection,
     centre_id: &str,
@@ -62,7 +65,7 @@ pub fn site(
 ) -> Result<Site, StoreError> {
     // Every tariff version in force by `on` comes back, one row each; the latest applies.
     let (service, room_id) = (service.to_string(), room_id.unwrap_or_default().to_string());
-    let rows: Vec<(Centre, Option<Policy>, Option<TariffVersion>, Option<Room>)> = centres::table
+    let rows: Vec<SiteRow> = centres::table
         .left_join(scheduling_policies::table.on(scheduling_policies::centre_id.eq(centres::id)))
         .left_join(
             offerings::table.on(offerings::centre_id
@@ -113,6 +116,9 @@ pub struct FamilyRows {
     pub pairs: Vec<KeepApart>,
 }
 
+/// One row of [`families`]: a family, one of its assessments and one pair naming it.
+type FamilyRow = (String, Option<String>, Option<i32>, Option<KeepApart>);
+
 pub fn families(
     conn: &mut AnyConnection,
     f: &Families,
@@ -128,7 +134,7 @@ pub fn families(
         .eq(referrals::id)
         .or(keep_apart::other_referral_id.eq(referrals::id))
         .and(pairs.into_sql::<Bool>());
-    let rows: Vec<(String, Option<String>, Option<i32>, Option<KeepApart>)> = referrals::table
+    let rows: Vec<FamilyRow> = referrals::table
         .left_join(assessments::table.on(assessments::referral_id.eq(referrals::id)))
         .left_join(keep_apart::table.on(naming))
         .filter(

@@ -9,6 +9,7 @@ mod book;
 mod money;
 mod moving;
 mod pipeline;
+mod times;
 
 pub use book::{book, BookCmd};
 pub use money::confirm_paid;

@@ -3,14 +3,14 @@
 //! session goes through the booking pipeline again, and its charge is replaced if its price
 //! changes (a paid one cannot change).
 
-use time::{Duration, OffsetDateTime};
+use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
 use super::book::refused;
-use super::pipeline::{self, stored, Where};
-use super::{access, money, status_of, Actor, Placed};
+use super::pipeline::{self, stored, Context, Where};
+use super::{access, money, status_of, times, Actor, Placed};
 use crate::AppError;
 use ccm_domain::schedule::lifecycle::{self, SessionEvent, SessionStatus};
-use ccm_domain::schedule::request::{self, Retime};
+use ccm_domain::schedule::request::{self, RequestError, Retime};
 use ccm_domain::schedule::series::{self, EditScope};
 use ccm_domain::schedule::Slot;
 use ccm_persistence::sessions::{self, Session, SessionChanges};
@@ -79,6 +79,73 @@ fn place_after(asked: Where, this: &Session) -> Where {
     }
 }
 
+/// The moved sessions' new slots, refused if any is wrong, already started or outside the
+/// centre's hours (a community place keeps its own).
+fn new_slots(
+    ctx: &Context,
+    wanted: Vec<Result<Slot, RequestError>>,
+    field: &str,
+    now: OffsetDateTime,
+) -> Result<Vec<Slot>, AppError> {
+    let mut slots = Vec::new();
+    for slot in wanted {
+        let slot = slot.map_err(refused)?;
+        if slot.start <= now {
+            return Err(AppError::invalid(
+                field,
+                "past",
+                "a session cannot be moved into the past",
+            ));
+        }
+        slots.push(slot);
+    }
+    if ctx.place.community_place.is_none() {
+        let pattern = ctx.site.centre.opening_pattern()?;
+        if let Some(day) = series::first_closed(&pattern, &slots) {
+            return Err(AppError::invalid(
+                field,
+                "centre_closed",
+                format!("the centre is not open for the session on {day}"),
+            ));
+        }
+    }
+    Ok(slots)
+}
+
+/// Writes each session's new times and place, with its charge repriced, and its status moved
+/// on (a charge written off and not replaced leaves nothing to wait for).
+fn write_moves<'a>(
+    conn: &mut AnyConnection,
+    ctx: &Context,
+    moves: impl Iterator<Item = (&'a Session, &'a Slot)>,
+    split: Option<String>,
+    user_id: &str,
+    at: PrimitiveDateTime,
+) -> Result<Vec<Session>, AppError> {
+    let mut changed = Vec::new();
+    for (s, slot) in moves {
+        let wanted = ctx.price(slot.minutes());
+        let charge_id = money::reprice(conn, &ctx.referral, s, slot, wanted, user_id, at)?;
+        let mut status = lifecycle::apply(status_of(s)?, SessionEvent::Reschedule)?;
+        if charge_id.is_none() && status == SessionStatus::AwaitingPayment {
+            status = lifecycle::apply(status, SessionEvent::Settled)?;
+        }
+        let changes = SessionChanges {
+            status: Some(status.as_str().into()),
+            starts_at: Some(stored(slot.start)),
+            ends_at: Some(stored(slot.end)),
+            room_id: Some(ctx.room.as_ref().map(|(id, _, _)| id.clone())),
+            supervisor_id: Some(ctx.place.supervisor_id.clone()),
+            community_place: Some(ctx.place.community_place.clone()),
+            series_id: split.clone().map(Some),
+            charge_id: Some(charge_id),
+            ..Default::default()
+        };
+        changed.push(sessions::update(conn, &s.id, &changes, at)?);
+    }
+    Ok(changed)
+}
+
 /// Moves a session, or this and the following ones, or all of its series still to come (the
 /// case's coordinators and org admins). Handover slots are fixed: cancel and book another.
 pub fn move_sessions(
@@ -121,61 +188,19 @@ pub fn move_sessions(
         .chain(targets.iter().map(|s| s.starts_at))
         .collect();
     let mut ctx = pipeline::context(conn, r, service, place, &old_rooms, &starts)?;
-    let mut slots = Vec::new();
-    for slot in wanted {
-        let slot = slot.map_err(refused)?;
-        if slot.start <= now {
-            return Err(AppError::invalid(
-                field,
-                "past",
-                "a session cannot be moved into the past",
-            ));
-        }
-        slots.push(slot);
-    }
-    if ctx.place.community_place.is_none() {
-        let pattern = ctx.site.centre.opening_pattern()?;
-        if let Some(day) = series::first_closed(&pattern, &slots) {
-            return Err(AppError::invalid(
-                field,
-                "centre_closed",
-                format!("the centre is not open for the session on {day}"),
-            ));
-        }
-    }
+    let slots = new_slots(&ctx, wanted, field, now)?;
     let moving: Vec<String> = targets.iter().map(|s| s.id.clone()).collect();
     let neighbours =
         pipeline::lock_and_read(conn, &ctx, &slots, &vacated, &old_rooms, cmd.turnaround)?;
     pipeline::check(&ctx, &neighbours, &slots, &moving, cmd.turnaround)?;
     let split = split.then(new_id);
-    let at = stored(now);
-    let mut changed = Vec::new();
-    for (s, slot) in targets.iter().zip(&slots) {
-        let wanted = ctx.price(slot.minutes());
-        let charge_id = money::reprice(conn, &ctx.referral, s, slot, wanted, &actor.user_id, at)?;
-        // A charge written off and not replaced leaves nothing to wait for.
-        let mut status = lifecycle::apply(status_of(s)?, SessionEvent::Reschedule)?;
-        if charge_id.is_none() && status == SessionStatus::AwaitingPayment {
-            status = lifecycle::apply(status, SessionEvent::Settled)?;
-        }
-        let changes = SessionChanges {
-            status: Some(status.as_str().into()),
-            starts_at: Some(stored(slot.start)),
-            ends_at: Some(stored(slot.end)),
-            room_id: Some(ctx.room.as_ref().map(|(id, _, _)| id.clone())),
-            supervisor_id: Some(ctx.place.supervisor_id.clone()),
-            community_place: Some(ctx.place.community_place.clone()),
-            series_id: split.clone().map(Some),
-            charge_id: Some(charge_id),
-            ..Default::default()
-        };
-        changed.push(sessions::update(conn, &s.id, &changes, at)?);
-    }
+    let moves = targets.iter().zip(&slots);
+    let changed = write_moves(conn, &ctx, moves, split, &actor.user_id, stored(now))?;
     let left: Vec<(String, Slot)> = targets
         .iter()
         .filter_map(|s| s.room_id.clone().map(|room| (room, slot_of(s))))
         .collect();
-    let planned = pipeline::plan_times(conn, &mut ctx, &neighbours, &changed, &left)?;
+    let planned = times::plan_times(conn, &mut ctx, &neighbours, &changed, &left)?;
     placement::plan_parties(conn, &planned)?;
     let ids: Vec<String> = changed.iter().map(|s| s.id.clone()).collect();
     // Moved sessions keep any turnout already recorded, so their rows are read back.
