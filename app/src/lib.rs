@@ -14,9 +14,11 @@
 //! This crate never depends on actix or utoipa; `ccm-api` maps [`AppError`] to problem+json in
 //! one place.
 
+pub mod credit;
 pub mod error;
 pub mod problem;
 pub mod referrals;
+pub mod sessions;
 
 pub use error::{AppError, FieldError};
 pub use problem::ProblemType;

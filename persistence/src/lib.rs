@@ -47,6 +47,17 @@ macro_rules! find_locked {
     };
 }
 
+/// Runs the same diesel expression on whichever backend the connection is, for what the
+/// backend-neutral connection cannot express (row locks, upserts, multi-row inserts).
+macro_rules! on_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Postgresql($c) => $body,
+            $crate::db::AnyConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
 pub mod audit;
 pub mod calendar;
 pub mod casework;
@@ -62,6 +73,7 @@ pub mod indirect;
 pub mod ledger;
 pub mod offerings;
 pub mod people;
+pub mod placement;
 pub mod providers;
 pub mod referrals;
 pub mod reports;

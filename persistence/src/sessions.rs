@@ -11,6 +11,9 @@ use crate::StoreError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sessions)]
+// An absent value is written as NULL (no column has another default), so that SQLite too
+// inserts several sessions in one statement instead of one by one.
+#[diesel(treat_none_as_default_value = false)]
 pub struct Session {
     pub id: String,
     pub referral_id: String,
@@ -182,6 +185,7 @@ pub fn update(
 /// Takes the room's row lock for the rest of the transaction, so two bookings of one room
 /// check and insert one after the other (a no-op UPDATE; SQLite's writer already serialises).
 pub fn lock_room(conn: &mut AnyConnection, room_id: &str) -> Result<(), StoreError> {
+    crate::statements::lock_taken();
     let n = diesel::update(rooms::table.find(room_id))
         .set(rooms::version.eq(rooms::version))
         .execute(conn)?;
@@ -193,6 +197,7 @@ pub fn lock_room(conn: &mut AnyConnection, room_id: &str) -> Result<(), StoreErr
 
 /// The same for a supervisor's account row.
 pub fn lock_supervisor(conn: &mut AnyConnection, user_id: &str) -> Result<(), StoreError> {
+    crate::statements::lock_taken();
     let n = diesel::update(users::table.find(user_id))
         .set(users::version.eq(users::version))
         .execute(conn)?;

@@ -28,3 +28,27 @@ impl Instrumentation for CountStatements {
 pub fn on_this_thread() -> u64 {
     SENT.with(Cell::get)
 }
+
+thread_local! {
+    static LOCKED_AT: Cell<Option<u64>> = const { Cell::new(None) };
+}
+
+/// Notes that the statement about to be sent takes a lock held to the end of the transaction
+/// (a room's or a supervisor's), so the statements sent while it is held can be counted. Only
+/// the first lock of a piece of work counts.
+pub fn lock_taken() {
+    let now = on_this_thread();
+    LOCKED_AT.with(|at| {
+        if at.get().is_none() {
+            at.set(Some(now));
+        }
+    });
+}
+
+/// Statements sent since [`lock_taken`] (the locking one included), if a lock was noted, and
+/// forgets the note.
+pub fn take_while_locked() -> Option<u64> {
+    LOCKED_AT
+        .with(Cell::take)
+        .map(|at| on_this_thread().saturating_sub(at))
+}

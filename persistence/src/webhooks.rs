@@ -174,11 +174,30 @@ fn active_subscriptions(
         .load(conn)?)
 }
 
-/// One event, delivered to each of the subscriptions that selects it.
-fn deliveries_for(subscribed: &[Subscription], change: Change) -> Vec<Delivery> {
-    if subscribed.is_empty() {
-        return Vec::new();
+/// Queues a session change for an audience read beforehand (by
+/// [`crate::placement::audience`]), as [`emit`] would: only a client that may read its
+/// referrals, on the subscriptions that select the event; one statement for all of them.
+pub fn emit_to(
+    conn: &mut AnyConnection,
+    audience: Option<&(Client, Vec<Subscription>)>,
+    changes: &[Change],
+) -> Result<(), StoreError> {
+    let Some((client, subscribed)) = audience else {
+        return Ok(());
+    };
+    let reads = parse_scopes(&client.scopes).contains(&Scope::ReferralsRead);
+    if client.revoked_at.is_some() || !reads || subscribed.is_empty() {
+        return Ok(());
     }
+    let rows: Vec<Delivery> = changes
+        .iter()
+        .flat_map(|c| deliveries_for(subscribed, *c))
+        .collect();
+    insert_deliveries(conn, &rows)
+}
+
+/// The outbox rows telling each subscription that selects it of the change.
+fn deliveries_for(subscribed: &[Subscription], change: Change) -> Vec<Delivery> {
     let event_type = events::event_type(change.kind, change.state);
     let event_id = new_id();
     let payload = serde_json::json!({

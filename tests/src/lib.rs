@@ -437,6 +437,14 @@ impl Response {
             .unwrap_or_else(|| panic!("no ccm-db-statements header: {:?}", self.headers))
     }
 
+    /// Of [`Self::statements`], those sent while the request held a room's or supervisor's
+    /// lock, from the statement taking it to the commit (`ccm-db-statements-locked`).
+    pub fn statements_locked(&self) -> u64 {
+        self.header("ccm-db-statements-locked")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no ccm-db-statements-locked header: {:?}", self.headers))
+    }
+
     /// Asserts a problem+json answer with this status; returns its body.
     pub fn problem(&self, status: u16) -> Value {
         assert_eq!(

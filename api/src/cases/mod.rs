@@ -2,7 +2,7 @@
 //! (which decides what they see and may do), and the workflow that moves a case on.
 
 pub mod cancellation;
-pub mod credit;
+pub use ccm_app::credit;
 pub mod readiness;
 pub mod retention;
 pub mod scheduling;

@@ -8,6 +8,7 @@ pub mod booking;
 pub mod lifecycle;
 pub mod place;
 pub mod projection;
+pub mod request;
 pub mod series;
 
 use time::{Duration, OffsetDateTime};

@@ -100,6 +100,50 @@ fn a_referral_with_two_parents_and_a_child_takes_at_most_twelve_statements() {
     assert_eq!(history[0]["action"], "information_complete");
 }
 
+/// Booking one session into a shared hall where other families are already booked: the case,
+/// the centre (with its policy, tariff and the room), the webhook audience and the families
+/// the hall may be shared with are read before the room is locked; under the lock, one read of
+/// the sessions that can clash or share, one insert of the session, one write of every
+/// family's planned times, the audit event and the commit.
+#[test]
+fn booking_into_a_shared_hall_takes_twelve_statements_six_under_the_room_lock() {
+    let app = TestApp::with_demo();
+    let coordinator = app.token(COORDINATOR);
+    let centre = app.centre_id("CL Ashford");
+    let hall = room_id(&app, &centre, "Main Hall");
+    let ids: Vec<String> = ["Smith", "Jones", "Patel"]
+        .iter()
+        .map(|f| family_case(&app, &coordinator, &centre, f, None))
+        .collect();
+    let mut figures = Vec::new();
+    for id in &ids {
+        let booked = app
+            .post(&format!("/v1/referrals/{id}/sessions"))
+            .token(&coordinator)
+            .json(&json!({"starts_at": "2027-06-05T10:00:00+01:00", "ends_at": "2027-06-05T12:00:00+01:00", "room_id": hall}));
+        assert_eq!(booked.status, 201, "{}", booked.text);
+        figures.push((booked.statements(), booked.statements_locked()));
+    }
+    for (i, (all, locked)) in figures.iter().enumerate() {
+        assert!(*all <= 12, "booking {i}: {all} statements in all");
+        assert!(
+            *locked <= 6,
+            "booking {i}: {locked} statements under the room's lock"
+        );
+        assert!(*locked > 0, "booking {i} takes the room's lock");
+    }
+    // The third family's booking re-planned the two already there, in the same statements.
+    let first = app
+        .get(&format!("/v1/referrals/{}/sessions", ids[0]))
+        .token(&coordinator)
+        .send();
+    let parties = first.json()[0]["parties"].as_array().unwrap().clone();
+    assert_eq!(parties.len(), 2, "{}", first.text);
+    let list = app.get("/v1/referrals?limit=50").token(&coordinator).send();
+    assert_eq!(list.status, 200);
+    assert_eq!(list.statements_locked(), 0, "a read takes no room lock");
+}
+
 /// Today's figures for the requests issue 14 names, printed for the record.
 #[test]
 fn the_counted_requests_print_their_figures() {
@@ -128,12 +172,12 @@ fn the_counted_requests_print_their_figures() {
             .token(&coordinator)
             .json(&json!({"starts_at": "2027-06-05T10:00:00+01:00", "ends_at": "2027-06-05T12:00:00+01:00", "room_id": hall}));
         assert_eq!(booked.status, 201, "{}", booked.text);
-        bookings.push(booked.statements());
+        bookings.push((booked.statements(), booked.statements_locked()));
     }
     let list = app.get("/v1/referrals?limit=50").token(&coordinator).send();
     assert_eq!(list.status, 200, "{}", list.text);
     eprintln!(
-        "statements: create referral {}, read referral {}, bookings {:?}, list {}",
+        "statements: create referral {}, read referral {}, bookings (all, under the room lock) {:?}, list {}",
         created.statements(),
         read.statements(),
         bookings,

@@ -6,24 +6,23 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
-use crate::cases::{self, workflow, Case};
+use crate::cases::{self, Case};
 use crate::error::{self, ApiError};
 use crate::extract::Principal;
 use crate::http::{utc, Instant};
 use crate::state::AppState;
+use ccm_app::sessions::Actor;
 use ccm_domain::london;
 use ccm_domain::referral::disclosure::Viewer;
 use ccm_domain::referral::PartyRole;
-use ccm_domain::schedule::lifecycle::{self, SessionEvent};
 use ccm_domain::schedule::projection::{self, SessionTiming};
-use ccm_persistence::sessions::{self, Session, SessionChanges, SessionParty};
-use ccm_persistence::{ledger, AnyConnection};
+use ccm_persistence::sessions::{self, Session, SessionParty};
+use ccm_persistence::AnyConnection;
 
 mod attendance;
 mod booking;
 mod cancel;
 mod charges;
-mod checks;
 mod confirm;
 mod edit;
 mod keep_apart;
@@ -162,16 +161,26 @@ pub fn session_views(
 ) -> Result<Vec<SessionView>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|s| s.id.clone()).collect();
     let mut parties = sessions::parties(conn, &ids)?;
-    let timing = projection::session_timing(case.relation.viewer);
+    let rows = rows
+        .into_iter()
+        .map(|s| {
+            let (mine, rest) = parties.drain(..).partition(|p| p.session_id == s.id);
+            parties = rest;
+            (s, mine)
+        })
+        .collect();
+    views_of(case.relation.viewer, rows)
+}
+
+/// The sessions, each with its parents' rows, as `viewer` may see them.
+pub fn views_of(
+    viewer: Viewer,
+    rows: Vec<(Session, Vec<SessionParty>)>,
+) -> Result<Vec<SessionView>, ApiError> {
+    let timing = projection::session_timing(viewer);
     let bounds = timing.shows_bounds();
     rows.into_iter()
-        .map(|s| {
-            let mine: Vec<SessionParty> = parties
-                .iter()
-                .filter(|p| p.session_id == s.id)
-                .cloned()
-                .collect();
-            parties.retain(|p| p.session_id != s.id);
+        .map(|(s, mine)| {
             let cancellation = s.cancelled_at.map(|at| CancellationView {
                 cancelled_by: s.cancelled_by.clone(),
                 cancelled_at: Some(utc(at)),
@@ -203,32 +212,22 @@ pub fn session_views(
         .collect()
 }
 
+/// The caller as a workflow of `ccm_app::sessions` knows them.
+pub fn actor(p: &Principal) -> Actor {
+    Actor {
+        user_id: p.user_id.clone(),
+        role: p.role,
+        provider_id: p.provider_id.clone(),
+    }
+}
+
 /// Confirms the case's sessions waiting for payment whose charge is now paid or waived.
 pub fn confirm_paid(
     conn: &mut AnyConnection,
     referral_id: &str,
     now: OffsetDateTime,
 ) -> Result<usize, ApiError> {
-    let states = ledger::states(conn, referral_id)?;
-    let mut confirmed = 0;
-    for s in sessions::for_referral(conn, referral_id)? {
-        if s.status != "awaiting_payment" {
-            continue;
-        }
-        let settled = states
-            .iter()
-            .any(|(c, st)| Some(&c.id) == s.charge_id.as_ref() && st.outstanding().is_zero());
-        if settled {
-            let status = lifecycle::apply(status_of(&s)?, SessionEvent::Settled)?;
-            let changes = SessionChanges {
-                status: Some(status.as_str().into()),
-                ..Default::default()
-            };
-            sessions::update(conn, &s.id, &changes, workflow::stored(now))?;
-            confirmed += 1;
-        }
-    }
-    Ok(confirmed)
+    Ok(ccm_app::sessions::confirm_paid(conn, referral_id, now)?)
 }
 
 /// The case's sessions, earliest first (staff, the case's parents and its referrer).

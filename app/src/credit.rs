@@ -4,7 +4,7 @@
 
 use time::PrimitiveDateTime;
 
-use crate::error::ApiError;
+use crate::AppError;
 use ccm_domain::referral::ledger::{credit_held, ChargeState, EntryKind, Payer};
 use ccm_domain::Money;
 use ccm_persistence::ledger::{self, Charge, Entry};
@@ -52,7 +52,7 @@ pub fn settle_new_charge(
     charge_id: &str,
     user_id: &str,
     at: PrimitiveDateTime,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let states = ledger::states(conn, referral_id)?;
     let Some((charge, state)) = states.iter().find(|(c, _)| c.id == charge_id) else {
         return Ok(());
@@ -82,7 +82,7 @@ pub fn write_off(
     reason: &str,
     user_id: &str,
     at: PrimitiveDateTime,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let states = ledger::states(conn, referral_id)?;
     let Some((charge, state)) = states.iter().find(|(c, _)| c.id == charge_id) else {
         return Ok(());
