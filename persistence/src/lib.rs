@@ -27,6 +27,7 @@ macro_rules! find_locked {
 
 pub mod audit;
 pub mod calendar;
+pub mod case_reads;
 pub mod casework;
 pub mod centres;
 pub mod clients;
