@@ -12,6 +12,9 @@ use crate::schema::{people, referral_parties, referrals};
 use crate::StoreError;
 use ccm_domain::referral::ledger::EntryKind;
 
+/// A case's parties, each with the person, in the order a case lists them.
+pub type Parties = Vec<(Party, Person)>;
+
 /// What a case's ledger comes to: its charges' amounts, and its entries summed by kind (pence).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LedgerTotals {
@@ -30,10 +33,7 @@ const KINDS: [EntryKind; 6] = [
 ];
 
 /// The referral with its parties, in one statement (a left join: a case may have none yet).
-pub fn find_case(
-    conn: &mut AnyConnection,
-    id: &str,
-) -> Result<(Referral, Vec<(Party, Person)>), StoreError> {
+pub fn find_case(conn: &mut AnyConnection, id: &str) -> Result<(Referral, Parties), StoreError> {
     let rows: Vec<(Referral, Option<Party>, Option<Person>)> = referrals::table
         .left_join(referral_parties::table.inner_join(people::table))
         .filter(referrals::id.eq(id))
@@ -48,8 +48,8 @@ pub fn find_case(
 }
 
 /// The joined rows' parties, in the order a case lists them.
-fn parties(rows: impl Iterator<Item = (Option<Party>, Option<Person>)>) -> Vec<(Party, Person)> {
-    let mut parties: Vec<(Party, Person)> = rows
+fn parties(rows: impl Iterator<Item = (Option<Party>, Option<Person>)>) -> Parties {
+    let mut parties: Parties = rows
         .filter_map(|(party, person)| party.zip(person))
         .collect();
     sort_parties(&mut parties);
@@ -61,7 +61,7 @@ fn parties(rows: impl Iterator<Item = (Option<Party>, Option<Person>)>) -> Vec<(
 pub fn find_case_owing(
     conn: &mut AnyConnection,
     id: &str,
-) -> Result<(Referral, Vec<(Party, Person)>, LedgerTotals), StoreError> {
+) -> Result<(Referral, Parties, LedgerTotals), StoreError> {
     // The totals are the same on every row, so they ride along with each party.
     let total = |from: &str, kind: Option<EntryKind>| {
         let kind = kind.map_or(String::new(), |k| format!(" AND t.kind = '{}'", k.as_str()));
