@@ -67,8 +67,9 @@ impl Trail {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Appends the events due now: the request's write event (once, and only from a write
-    /// transaction of a request that changes things) and any confidential reads noted since.
+    /// Appends the events due now, in one statement: the request's write event (once, and only
+    /// from a write transaction of a request that changes things) and any confidential reads
+    /// noted since.
     pub fn append(&self, conn: &mut AnyConnection, in_write: bool) -> Result<(), StoreError> {
         let events = {
             let mut r = self.lock();
@@ -84,10 +85,7 @@ impl Trail {
             events.extend(reads.into_iter().map(|read| r.read_event(read)));
             events
         };
-        for event in &events {
-            audit::insert(conn, event)?;
-        }
-        Ok(())
+        audit::insert_all(conn, &events)
     }
 
     pub fn has_reads(&self) -> bool {

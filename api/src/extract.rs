@@ -10,13 +10,13 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
-use crate::error::{ApiError, FieldError, OrNotFound};
+use crate::error::{ApiError, FieldError};
 use crate::security::Claims;
 use crate::state::AppState;
 use ccm_domain::access::Actor;
 use ccm_domain::clients::Refusal;
 use ccm_domain::Role;
-use ccm_persistence::{clients, users, StoreError};
+use ccm_persistence::clients;
 
 /// A JSON body, deserialised and validated. Syntax errors are 400; a wrong type, an unknown or
 /// missing field, or a failed validation is 422 naming the field.
@@ -354,29 +354,16 @@ pub async fn authenticate(
     pattern: &str,
 ) -> Result<Principal, ApiError> {
     let client_id = claims.cid.clone();
+    let asked = client_id.clone();
     let (user, client) = state
-        .read(move |conn| {
-            let user = match users::find(conn, &claims.sub) {
-                Err(StoreError::NotFound) => {
-                    return Err(ApiError::Unauthorized(
-                        "the account no longer exists".into(),
-                    ))
-                }
-                other => other?,
-            };
-            let client = match &claims.cid {
-                Some(id) => Some(clients::find(conn, id).or_not_found("API client")?),
-                None => None,
-            };
-            Ok((user, client))
-        })
-        .await
-        .map_err(|e| match e {
-            ApiError::NotFound(_) => {
-                ApiError::Unauthorized("the API client no longer exists".into())
-            }
-            other => other,
-        })?;
+        .read(move |conn| Ok(clients::caller(conn, &claims.sub, asked.as_deref())?))
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    if client_id.is_some() && client.is_none() {
+        return Err(ApiError::Unauthorized(
+            "the API client no longer exists".into(),
+        ));
+    }
     if !user.active {
         return Err(ApiError::Unauthorized(
             "this account has been deactivated".into(),

@@ -108,7 +108,8 @@ impl AppState {
                 let _bound = audit::bind(trail.clone());
                 let out = db.read(f)?;
                 if let Some(trail) = trail.filter(Trail::has_reads) {
-                    db.write(|conn| Ok::<_, ApiError>(trail.append(conn, false)?))?;
+                    // The read events go in as one INSERT, atomic on its own.
+                    db.write_once(|conn| Ok::<_, ApiError>(trail.append(conn, false)?))?;
                 }
                 Ok(out)
             })

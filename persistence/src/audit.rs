@@ -10,6 +10,9 @@ use crate::{Page, StoreError};
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
+// NULL, not DEFAULT, for a missing value (the same for these columns): SQLite has no DEFAULT in
+// a VALUES list, and without it diesel sends several events as one INSERT each.
+#[diesel(treat_none_as_default_value = false)]
 pub struct AuditEvent {
     pub id: String,
     pub at: PrimitiveDateTime,
@@ -33,6 +36,22 @@ pub fn insert(conn: &mut AnyConnection, event: &AuditEvent) -> Result<(), StoreE
     diesel::insert_into(audit_events::table)
         .values(event)
         .execute(conn)?;
+    Ok(())
+}
+
+/// Appends events in one statement, so they are kept all together or not at all without a
+/// transaction around them.
+pub fn insert_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    // Each engine's own connection: diesel builds a multi-row INSERT per backend, not for the
+    // connection that can be either.
+    let insert = diesel::insert_into(audit_events::table).values(events);
+    match conn {
+        AnyConnection::Postgresql(pg) => insert.execute(pg)?,
+        AnyConnection::Sqlite(lite) => insert.execute(lite)?,
+    };
     Ok(())
 }
 

@@ -4,7 +4,8 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::db::AnyConnection;
-use crate::schema::api_clients;
+use crate::schema::{api_clients, users};
+use crate::users::User;
 use crate::StoreError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -34,6 +35,24 @@ pub fn insert(conn: &mut AnyConnection, client: &Client) -> Result<(), StoreErro
         .values(client)
         .execute(conn)?;
     Ok(())
+}
+
+/// The account a token names and, for a partner's token, the API client acting through it,
+/// in one statement (every authenticated request asks this); `None` if the account is gone.
+/// The client is `None` when none was asked for or it no longer exists.
+pub fn caller(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    client_id: Option<&str>,
+) -> Result<Option<(User, Option<Client>)>, StoreError> {
+    Ok(users::table
+        .left_join(
+            api_clients::table.on(api_clients::id.nullable().eq(client_id.map(str::to_string))),
+        )
+        .filter(users::id.eq(user_id))
+        .select((User::as_select(), Option::<Client>::as_select()))
+        .get_result(conn)
+        .optional()?)
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Client, StoreError> {

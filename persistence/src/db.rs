@@ -401,6 +401,27 @@ impl Db {
         result
     }
 
+    /// Runs `f` on the writing connection outside any transaction: for work that is a single
+    /// statement, which the database applies whole or not at all, so `BEGIN` and `COMMIT`
+    /// would only add two round trips.
+    pub fn write_once<T, E>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError> + ConnectionFault,
+    {
+        let mut conn = self.write.get().map_err(StoreError::from)?;
+        let result = f(&mut conn);
+        if result
+            .as_ref()
+            .is_err_and(ConnectionFault::breaks_connection)
+        {
+            conn.mark_broken();
+        }
+        result
+    }
+
     /// Runs `f` in a write transaction, committed if `f` succeeds and rolled back otherwise.
     /// On SQLite the transaction is `BEGIN IMMEDIATE`, taking the write lock before reading,
     /// so a check-then-insert cannot be overtaken by another writer.

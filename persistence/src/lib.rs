@@ -60,6 +60,7 @@ macro_rules! on_backend {
 
 pub mod audit;
 pub mod calendar;
+pub mod case_reads;
 pub mod casework;
 pub mod centres;
 pub mod clients;

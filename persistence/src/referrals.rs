@@ -356,8 +356,13 @@ pub fn parties(
         .filter(referral_parties::referral_id.eq(referral_id))
         .select((Party::as_select(), Person::as_select()))
         .load(conn)?;
-    rows.sort_by_key(|(p, _)| (p.role().map(|r| r as u8).unwrap_or(u8::MAX), p.position));
+    sort_parties(&mut rows);
     Ok(rows)
+}
+
+/// Parties in the order a case lists them: by role, then as given within a role.
+pub(crate) fn sort_parties(rows: &mut [(Party, Person)]) {
+    rows.sort_by_key(|(p, _)| (p.role().map(|r| r as u8).unwrap_or(u8::MAX), p.position));
 }
 
 /// The parties of several referrals at once (a page of a list), by referral id.
@@ -376,7 +381,7 @@ pub fn parties_of(
         map.entry(row.0.referral_id.clone()).or_default().push(row);
     }
     for parties in map.values_mut() {
-        parties.sort_by_key(|(p, _)| (p.role().map(|r| r as u8).unwrap_or(u8::MAX), p.position));
+        sort_parties(parties);
     }
     Ok(map)
 }

@@ -714,6 +714,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     webhook_attempts,
 );
+// An authenticated request reads its account and API client together.
+diesel::allow_tables_to_appear_in_same_query!(api_clients, users);
 
 diesel::table! {
     retention_rules (provider_id, record_class) {

@@ -1,6 +1,7 @@
 //! Contact sessions and each parent's planned and actual times at them.
 
 use ccm_domain::events::EventKind;
+use ccm_domain::schedule::LONGEST_SESSION;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
@@ -216,6 +217,13 @@ pub enum Holder<'a> {
     Referral(&'a str),
 }
 
+/// The earliest start of a session that can still be running at `from`: bounding the start
+/// on both sides lets the `(holder, starts_at)` indexes read only a window, not the holder's
+/// whole history.
+fn earliest_start(from: PrimitiveDateTime) -> PrimitiveDateTime {
+    from - LONGEST_SESSION
+}
+
 /// The holder's sessions (not cancelled) that overlap `from`..`to`, earliest first.
 pub fn holding(
     conn: &mut AnyConnection,
@@ -225,6 +233,7 @@ pub fn holding(
 ) -> Result<Vec<Held>, StoreError> {
     let query = sessions::table
         .filter(sessions::status.ne("cancelled"))
+        .filter(sessions::starts_at.ge(earliest_start(from)))
         .filter(sessions::starts_at.lt(to))
         .filter(sessions::ends_at.gt(from))
         .order((sessions::starts_at, sessions::id))
@@ -345,9 +354,7 @@ pub fn holding_any(
     from: PrimitiveDateTime,
     to: PrimitiveDateTime,
 ) -> Result<Vec<Holding>, StoreError> {
-    // No session lasts more than a day, so this lower bound on the start lets the
-    // (room_id, starts_at) and (supervisor_id, starts_at) indexes end the scan.
-    let earliest = from - time::Duration::DAY;
+    let earliest = earliest_start(from);
     let columns = (
         sessions::id,
         sessions::room_id,

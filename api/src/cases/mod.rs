@@ -10,9 +10,11 @@ pub mod sweep;
 pub mod workflow;
 
 use ccm_domain::referral::disclosure::Viewer;
+use ccm_domain::referral::ledger::outstanding_in_total;
 use ccm_domain::referral::lifecycle::Actor;
 use ccm_domain::referral::PartyRole;
-use ccm_domain::Role;
+use ccm_domain::{Money, Role};
+use ccm_persistence::case_reads;
 use ccm_persistence::people::Person;
 use ccm_persistence::referrals::{self, Party, Referral};
 use ccm_persistence::{AnyConnection, StoreError};
@@ -102,13 +104,42 @@ pub fn load(
     principal: &Principal,
     lock: bool,
 ) -> Result<Case, ApiError> {
-    let referral = if lock {
-        referrals::find_locked(conn, id)
+    let (referral, parties) = if lock {
+        let referral = referrals::find_locked(conn, id).or_not_found("referral")?;
+        let parties = referrals::parties(conn, &referral.id)?;
+        (referral, parties)
     } else {
-        referrals::find(conn, id)
-    }
-    .or_not_found("referral")?;
-    let parties = referrals::parties(conn, &referral.id)?;
+        case_reads::find_case(conn, id).or_not_found("referral")?
+    };
+    admit(principal, referral, parties)
+}
+
+/// A case for its single read, with what it still owes, gathered in one statement; 404 as
+/// [`load`].
+pub fn load_owing(
+    conn: &mut AnyConnection,
+    id: &str,
+    principal: &Principal,
+) -> Result<(Case, Money), ApiError> {
+    let (referral, parties, totals) =
+        case_reads::find_case_owing(conn, id).or_not_found("referral")?;
+    let owed = outstanding_in_total(
+        Money::from_pence(totals.charged),
+        totals
+            .entries
+            .into_iter()
+            .map(|(kind, pence)| (kind, Money::from_pence(pence))),
+    );
+    Ok((admit(principal, referral, parties)?, owed))
+}
+
+/// The case if the caller has a relation to it, else 404 (not 403: its existence is not theirs
+/// to learn).
+fn admit(
+    principal: &Principal,
+    referral: Referral,
+    parties: Vec<(Party, Person)>,
+) -> Result<Case, ApiError> {
     let relation =
         relation(principal, &referral, &parties).ok_or_else(|| ApiError::not_found("referral"))?;
     crate::audit::case(&referral.id);

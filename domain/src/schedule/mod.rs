@@ -20,6 +20,10 @@ pub struct Slot {
     pub end: OffsetDateTime,
 }
 
+/// The longest a session may last. A clash check relies on it: a session that started longer
+/// ago than this has ended, so the search for sessions overlapping a time can start there.
+pub const LONGEST_SESSION: Duration = Duration::DAY;
+
 /// Why a session's times are refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SlotError {
@@ -35,7 +39,7 @@ impl Slot {
         if end <= start {
             return Err(SlotError::EndsBeforeStart);
         }
-        if end - start > Duration::DAY {
+        if end - start > LONGEST_SESSION {
             return Err(SlotError::LongerThanADay);
         }
         Ok(Slot { start, end })

@@ -354,3 +354,57 @@ fn supervised_dates_held_on_referral_are_confirmed_once_the_case_has_its_place()
     assert!(confirmed["charge_id"].is_string());
     confirm().problem(409);
 }
+
+/// A clash check reads only the sessions that can still be running: those that started at most
+/// the longest session before. A long session that started hours earlier still holds its room
+/// and supervisor; the slot after it (and its turnaround) is free.
+#[test]
+fn a_long_session_that_started_hours_before_still_clashes_and_the_next_slot_is_free() {
+    let app = TestApp::with_demo();
+    let coordinator = app.token(COORDINATOR);
+    let admin = app.token(CL_ADMIN);
+    let centre = app.centre_id("CL Gravesend Supervised");
+    let (room1, room2) = (
+        room_id(&app, &centre, "Family Room 1"),
+        room_id(&app, &centre, "Family Room 2"),
+    );
+    let supervisor = user_id(&app, &admin, "supervisor@cl.example.org");
+    let [first, second] = ["first", "second"].map(|_| {
+        let id = new_case(&app, &coordinator, &centre, "supervised");
+        activate(&app, &coordinator, &id, json!({"outcome": "suitable"}));
+        id
+    });
+    let book = |case: &str, body: Value| {
+        app.post(&format!("/v1/referrals/{case}/sessions"))
+            .token(&coordinator)
+            .json(&body)
+    };
+    // Saturday 5 June 2027 (BST), 09:30 to 15:30 in London: six hours of the centre's day.
+    let long = book(
+        &first,
+        json!({"starts_at": "2027-06-05T08:30:00Z", "ends_at": "2027-06-05T14:30:00Z",
+        "room_id": room1, "supervisor_id": supervisor}),
+    )
+    .ok(201);
+    let long_id = long[0]["id"].as_str().unwrap();
+    let before = app.snapshot();
+    for (room, what) in [(&room1, "room"), (&room2, "supervisor")] {
+        let clash = book(
+            &second,
+            json!({"starts_at": "2027-06-05T14:00:00Z", "ends_at": "2027-06-05T15:00:00Z",
+            "room_id": room, "supervisor_id": supervisor}),
+        )
+        .problem(409);
+        assert_eq!(clash["type"], "urn:ccm:problem:booking-clash", "{what}");
+        assert_eq!(clash["clashing_session_id"], long_id, "{what}");
+    }
+    assert_eq!(app.snapshot(), before);
+    // From the end of the long session and its 15-minute turnaround, the room is free.
+    let next = book(
+        &second,
+        json!({"starts_at": "2027-06-05T14:45:00Z", "ends_at": "2027-06-05T15:30:00Z",
+        "room_id": room1, "supervisor_id": supervisor}),
+    )
+    .ok(201);
+    assert_eq!(next[0]["room_id"], room1.as_str());
+}

@@ -3,6 +3,7 @@
 //! the machine, so they are asserted as numbers.
 
 use ccm_tests::{json, TestApp};
+use serde_json::Value;
 
 use crate::sessions::room_id;
 use crate::shared_sessions::family_case;
@@ -144,6 +145,117 @@ fn booking_into_a_shared_hall_takes_twelve_statements_six_under_the_room_lock() 
     assert_eq!(list.statements_locked(), 0, "a read takes no room lock");
 }
 
+/// Pence from a money string ("110.00").
+fn pence(amount: &Value) -> i64 {
+    let (pounds, pence) = amount.as_str().unwrap().split_once('.').unwrap();
+    pounds.parse::<i64>().unwrap() * 100 + pence.parse::<i64>().unwrap()
+}
+
+/// The org admin's read events for a referral or a request's actor.
+fn read_events(app: &TestApp, admin: &str, query: &str) -> Vec<Value> {
+    app.get(&format!("/v1/audit?kind=read&limit=200&{query}"))
+        .token(admin)
+        .send()
+        .ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// A case read by its staff takes the account, the case with its parties and what it owes,
+/// and the read's audit event: three statements, and the same answer as before.
+#[test]
+fn a_case_is_read_in_three_statements_and_its_read_is_on_the_trail() {
+    let app = TestApp::with_demo();
+    let (coordinator, admin, finance) = (
+        app.token(COORDINATOR),
+        app.token(CL_ADMIN),
+        app.token(FINANCE),
+    );
+    let dover = app.centre_id("CL Dover");
+    let created = app
+        .post("/v1/referrals")
+        .token(&coordinator)
+        .json(&referral(&dover, "supported"))
+        .ok(201);
+    let id = created["id"].as_str().unwrap();
+    // Part of the fee paid, so the case's money has a charge and an entry to add up.
+    let charge = charge_id(&app, &finance, id, "referral_fee");
+    app.post(&format!("/v1/referrals/{id}/payments"))
+        .token(&finance)
+        .json(&json!({"charge_id": charge, "amount": "10.00", "method": "card"}))
+        .ok(201);
+    let read = app
+        .get(&format!("/v1/referrals/{id}"))
+        .token(&coordinator)
+        .send();
+    assert_eq!(read.status, 200, "{}", read.text);
+    assert!(read.statements() <= 3, "{} statements", read.statements());
+    let body = read.json();
+    let ledger = app
+        .get(&format!("/v1/referrals/{id}/ledger"))
+        .token(&finance)
+        .send()
+        .ok(200);
+    let owed: i64 = ledger["charges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| pence(&c["outstanding"]))
+        .sum();
+    assert_eq!(pence(&body["fees"]["outstanding"]), owed);
+    assert_eq!(owed, pence(&created["fees"]["outstanding"]) - 1000);
+    assert_eq!(body["parties"], created["parties"]);
+    assert!(body["parties"][0]["contact"].is_object());
+    let events: Vec<Value> = read_events(&app, &admin, &format!("referral_id={id}"))
+        .into_iter()
+        .filter(|e| e["action"] == "GET /v1/referrals/{id}")
+        .collect();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(events[0]["fields"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("parties[].contact")));
+}
+
+/// A page of fifty cases: the account, the page, its parties, and one INSERT for the fifty
+/// read events.
+#[test]
+fn a_page_of_fifty_cases_is_read_in_four_statements_with_an_event_for_each() {
+    let app = TestApp::with_demo();
+    let (coordinator, admin) = (app.token(COORDINATOR), app.token(CL_ADMIN));
+    let coordinator_id = app.get("/v1/me").token(&coordinator).send().ok(200)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dover = app.centre_id("CL Dover");
+    for _ in 0..50 {
+        app.post("/v1/referrals")
+            .token(&coordinator)
+            .json(&referral(&dover, "supported"))
+            .ok(201);
+    }
+    let list = app.get("/v1/referrals?limit=50").token(&coordinator).send();
+    assert_eq!(list.status, 200, "{}", list.text);
+    assert!(list.statements() <= 4, "{} statements", list.statements());
+    let mut listed: Vec<String> = list.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(listed.len(), 50);
+    let events = read_events(&app, &admin, &format!("actor_id={coordinator_id}"));
+    let mut recorded: Vec<String> = events
+        .iter()
+        .filter(|e| e["action"] == "GET /v1/referrals")
+        .map(|e| e["entity_id"].as_str().unwrap().to_string())
+        .collect();
+    listed.sort();
+    recorded.sort();
+    assert_eq!(recorded, listed);
+}
+
 /// Today's figures for the requests issue 14 names, printed for the record.
 #[test]
 fn the_counted_requests_print_their_figures() {
@@ -166,6 +278,7 @@ fn the_counted_requests_print_their_figures() {
         .map(|f| family_case(&app, &coordinator, &centre, f, None))
         .collect();
     let mut bookings = Vec::new();
+    let mut session_id = String::new();
     for id in &ids {
         let booked = app
             .post(&format!("/v1/referrals/{id}/sessions"))
@@ -173,14 +286,31 @@ fn the_counted_requests_print_their_figures() {
             .json(&json!({"starts_at": "2027-06-05T10:00:00+01:00", "ends_at": "2027-06-05T12:00:00+01:00", "room_id": hall}));
         assert_eq!(booked.status, 201, "{}", booked.text);
         bookings.push((booked.statements(), booked.statements_locked()));
+        session_id = booked.json()[0]["id"].as_str().unwrap().to_string();
     }
     let list = app.get("/v1/referrals?limit=50").token(&coordinator).send();
     assert_eq!(list.status, 200, "{}", list.text);
+    let me = app.get("/v1/me").token(&coordinator).send();
+    assert_eq!(me.status, 200);
+    let session = app
+        .get(&format!("/v1/sessions/{}", session_id))
+        .token(&coordinator)
+        .send();
+    assert_eq!(session.status, 200, "{}", session.text);
+    // Reads other than a case's are no worse for the one-statement account check and audit.
+    assert!(me.statements() <= 2, "GET /v1/me: {}", me.statements());
+    assert!(
+        session.statements() <= 4,
+        "GET /v1/sessions/{{id}}: {}",
+        session.statements()
+    );
     eprintln!(
-        "statements: create referral {}, read referral {}, bookings (all, under the room lock) {:?}, list {}",
+        "statements: create referral {}, read referral {}, bookings (all, under the room lock) {:?}, list {}, me {}, session {}",
         created.statements(),
         read.statements(),
         bookings,
-        list.statements()
+        list.statements(),
+        me.statements(),
+        session.statements()
     );
 }

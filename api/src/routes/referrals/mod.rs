@@ -16,7 +16,7 @@ use crate::state::AppState;
 use ccm_domain::referral::disclosure;
 use ccm_domain::referral::lifecycle::ReferralStatus;
 use ccm_domain::referral::waitlist::{self, Waiting};
-use ccm_domain::{london, ReferrerKind, Role, ServiceType};
+use ccm_domain::{london, Money, ReferrerKind, Role, ServiceType};
 use ccm_persistence::referrals::{self, ReferralFilter};
 use ccm_persistence::AnyConnection;
 
@@ -49,6 +49,16 @@ list_response!(ReferralList, ReferralView);
 /// Builds the view of a loaded case with what only a single read shows (waiting-list
 /// position, what the family owes).
 pub fn full_view(conn: &mut AnyConnection, case: &Case) -> Result<ReferralView, ApiError> {
+    let outstanding = workflow::outstanding_all(conn, &case.referral.id)?;
+    view_owing(conn, case, outstanding)
+}
+
+/// [`full_view`] when what the family owes is already known.
+fn view_owing(
+    conn: &mut AnyConnection,
+    case: &Case,
+    outstanding: Money,
+) -> Result<ReferralView, ApiError> {
     let r = &case.referral;
     let waiting_position = if r.status()? == ReferralStatus::Waitlisted {
         let list = referrals::waiting(conn, &r.centre_id, r.service()?)?
@@ -63,7 +73,6 @@ pub fn full_view(conn: &mut AnyConnection, case: &Case) -> Result<ReferralView, 
     } else {
         None
     };
-    let outstanding = workflow::outstanding_all(conn, &r.id)?;
     project(
         case,
         &Extras {
@@ -188,8 +197,8 @@ pub async fn get_referral(
     let id = id.into_inner();
     let (version, view) = state
         .read(move |conn| {
-            let case = cases::load(conn, &id, &principal, false)?;
-            Ok((case.referral.version, full_view(conn, &case)?))
+            let (case, owed) = cases::load_owing(conn, &id, &principal)?;
+            Ok((case.referral.version, view_owing(conn, &case, owed)?))
         })
         .await?;
     Ok(ok_tagged(&view, version))

@@ -163,6 +163,16 @@ pub enum LedgerError {
     NoCredit,
 }
 
+/// What a case still owes over all its charges, from their amounts and its entries summed by
+/// kind. A charge's outstanding is its amount plus or minus each entry, so these totals give
+/// the sum of the charges' own outstanding amounts.
+pub fn outstanding_in_total(
+    charged: Money,
+    entries: impl IntoIterator<Item = (EntryKind, Money)>,
+) -> Money {
+    ChargeState::from_entries(charged, false, entries).outstanding()
+}
+
 impl ChargeState {
     /// Where a charge stands after its entries.
     pub fn from_entries(

@@ -311,3 +311,39 @@ mod sequences {
         }
     }
 }
+
+#[test]
+fn a_cases_totals_owe_what_its_charges_owe_one_by_one() {
+    let p = Money::from_pence;
+    // A paid and partly refunded fee, a waived session, one written off to credit, and one
+    // part-settled from that credit.
+    let charges = [
+        (
+            p(11000),
+            vec![(EntryKind::Payment, p(11000)), (EntryKind::Refund, p(2000))],
+        ),
+        (p(4500), vec![(EntryKind::Waiver, p(4500))]),
+        (
+            p(6000),
+            vec![
+                (EntryKind::Payment, p(6000)),
+                (EntryKind::Credit, p(6000)),
+                (EntryKind::Waiver, p(6000)),
+                (EntryKind::CreditRefund, p(1000)),
+            ],
+        ),
+        (p(6000), vec![(EntryKind::CreditUsed, p(2500))]),
+    ];
+    let one_by_one: i64 = charges
+        .iter()
+        .map(|(amount, entries)| {
+            ChargeState::from_entries(*amount, true, entries.iter().copied())
+                .outstanding()
+                .pence()
+        })
+        .sum();
+    let charged = p(charges.iter().map(|(a, _)| a.pence()).sum());
+    let entries = charges.iter().flat_map(|(_, e)| e.iter().copied());
+    assert_eq!(outstanding_in_total(charged, entries), p(one_by_one));
+    assert_eq!(one_by_one, 2000 + 3500);
+}
