@@ -112,8 +112,7 @@ fn view(e: AuditEvent) -> Result<AuditEventView, ApiError> {
 }
 
 /// The audit trail: who wrote what, and who read which confidential fields, oldest first.
-#[utoipa::path(tag = "audit", params(AuditQuery, PageParams), security(("bearer" = [])),
-    responses((status = 200, description = "A page of events, oldest first.", body = AuditList),
+#[utoipa::path(tag = "audit", params(AuditQuery, PageParams), responses((status = 200, description = "A page of events, oldest first.", body = AuditList),
     (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden)))]
 #[get("/audit")]

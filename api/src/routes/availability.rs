@@ -358,7 +358,6 @@ fn view(centre_id: &str, f: Free<String>) -> FreeSlot {
 /// slots, earliest first.
 #[utoipa::path(tag = "availability",
     params(("id" = String, Path, description = "Centre id"), AvailabilityQuery),
-    security(("bearer" = [])),
     responses((status = 200, description = "Free slots, earliest first.", body = Availability),
         (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
         (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
@@ -401,7 +400,6 @@ pub async fn centre_availability(
 /// is listed at both: booking one takes them from the other. At most 500 slots.
 #[utoipa::path(tag = "availability",
     params(("id" = String, Path, description = "Provider id"), AvailabilityQuery),
-    security(("bearer" = [])),
     responses((status = 200, description = "Free slots, earliest first.", body = Availability),
         (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
         (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),

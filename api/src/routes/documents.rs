@@ -166,7 +166,6 @@ fn hex_sha256(bytes: &[u8]) -> String {
             (inline(FileBytes) = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         ),
     ),
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "Filed.", body = DocumentView,
             headers(("Location" = String, description = "The document's URL"))),
@@ -253,7 +252,6 @@ pub async fn upload_document(
 #[utoipa::path(
     tag = "documents",
     params(("id" = String, Path, description = "Referral (case) id"), PageParams),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of the case's documents, oldest first.", body = DocumentList),
         (status = 400, response = error::BadRequest),
@@ -304,7 +302,6 @@ pub async fn list_documents(
 #[utoipa::path(
     tag = "documents",
     params(("id" = String, Path, description = "Document id")),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The document.", body = DocumentView),
         (status = 401, response = error::Unauthorized),
@@ -329,7 +326,6 @@ pub async fn get_document(
 #[utoipa::path(
     tag = "documents",
     params(("id" = String, Path, description = "Document id")),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The file, offered as an attachment under its filename.",
             content(

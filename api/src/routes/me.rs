@@ -41,7 +41,6 @@ pub struct PasswordChange {
 /// Who am I: the account behind the access token.
 #[utoipa::path(
     tag = "auth",
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's account.", body = Me),
         (status = 401, response = error::Unauthorized),
@@ -79,7 +78,6 @@ pub async fn me(
 #[utoipa::path(
     tag = "auth",
     request_body = PasswordChange,
-    security(("bearer" = [])),
     responses(
         (status = 204, description = "Changed."),
         (status = 400, response = error::BadRequest),

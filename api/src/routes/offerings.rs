@@ -199,7 +199,6 @@ pub async fn list_offerings(
     tag = "centres",
     params(("centre_id" = String, Path, description = "Centre id")),
     request_body = NewOffering,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "Created.", body = OfferingView,
             headers(("Location" = String, description = "The offering's URL"), ("ETag" = String, description = "Version tag"))),
@@ -288,7 +287,6 @@ pub async fn get_offering(
     tag = "centres",
     params(("id" = String, Path, description = "Offering id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = OfferingPatch,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated.", body = OfferingView, headers(("ETag" = String, description = "Version tag"))),
         (status = 400, response = error::BadRequest),

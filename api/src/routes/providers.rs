@@ -150,7 +150,6 @@ pub async fn list_providers(
 #[utoipa::path(
     tag = "providers",
     request_body = NewProvider,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "Registered.", body = ProviderView,
             headers(("Location" = String, description = "The provider's URL"), ("ETag" = String, description = "Version tag"))),
@@ -228,7 +227,6 @@ pub async fn get_provider(
     tag = "providers",
     params(("id" = String, Path, description = "Provider id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = ProviderPatch,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated.", body = ProviderView, headers(("ETag" = String, description = "Version tag"))),
         error::UpdateErrors,

@@ -162,7 +162,6 @@ pub async fn list_rooms(
     tag = "centres",
     params(("centre_id" = String, Path, description = "Centre id")),
     request_body = NewRoom,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "Created.", body = RoomView,
             headers(("Location" = String, description = "The room's URL"), ("ETag" = String, description = "Version tag"))),
@@ -239,7 +238,6 @@ pub async fn get_room(
     tag = "centres",
     params(("id" = String, Path, description = "Room id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = RoomPatch,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated.", body = RoomView, headers(("ETag" = String, description = "Version tag"))),
         error::UpdateErrors,

@@ -66,7 +66,6 @@ pub struct StaffQuery {
 #[utoipa::path(
     tag = "users",
     params(StaffQuery, PageParams),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of staff, by id.", body = StaffList),
         (status = 400, response = error::BadRequest),

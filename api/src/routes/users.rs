@@ -116,7 +116,6 @@ pub struct UserQuery {
 #[utoipa::path(
     tag = "users",
     params(UserQuery, PageParams),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of accounts, oldest first.", body = UserList),
         (status = 400, response = error::BadRequest),
@@ -172,7 +171,6 @@ pub async fn list_users(
 #[utoipa::path(
     tag = "users",
     request_body = NewUser,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "Created.", body = UserView,
             headers(("Location" = String, description = "The new account's URL"), ("ETag" = String, description = "Version tag"))),
@@ -264,7 +262,6 @@ pub async fn create_user(
 #[utoipa::path(
     tag = "users",
     params(("id" = String, Path, description = "User id")),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The account.", body = UserView, headers(("ETag" = String, description = "Version tag"))),
         (status = 401, response = error::Unauthorized),
@@ -301,7 +298,6 @@ pub async fn get_user(
     tag = "users",
     params(("id" = String, Path, description = "User id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = UserPatch,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated.", body = UserView, headers(("ETag" = String, description = "Version tag"))),
         (status = 400, response = error::BadRequest),

@@ -47,8 +47,7 @@ pub struct WaitingEntry {
 }
 
 /// Who is waiting, in the order they will be offered a place.
-#[utoipa::path(tag = "referrals", params(WaitingListQuery), security(("bearer" = [])),
-    responses((status = 200, description = "The waiting list.", body = WaitingListView), (status = 400, response = error::BadRequest),
+#[utoipa::path(tag = "referrals", params(WaitingListQuery), responses((status = 200, description = "The waiting list.", body = WaitingListView), (status = 400, response = error::BadRequest),
     (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/waiting-lists")]
 pub async fn get_waiting_list(

@@ -1,7 +1,7 @@
 //! The contract: the committed openapi.yaml is what the server serves, and it is well formed.
 
 use ccm_tests::TestApp;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 fn document() -> Value {
     serde_json::to_value(ccm_api::openapi::document()).unwrap()
@@ -200,4 +200,59 @@ fn a_problem_answer_carries_a_listed_type() {
     let body = app.get("/v1/nothing-here").send().problem(404);
     let listed = ProblemType::ALL.iter().find(|t| body["type"] == t.urn());
     assert_eq!(listed.map(|t| t.status()), Some(404), "{body}");
+}
+
+/// The contract says which operations need a token in one place (a bearer requirement on each
+/// secured operation); the server agrees: without a token, every secured operation answers 401
+/// and no public one does. Path ids are unknown ones, so nothing is found or changed.
+#[test]
+fn every_operation_the_contract_secures_refuses_a_caller_without_a_token() {
+    let app = TestApp::spawn();
+    let doc = app.get("/openapi.json").send().ok(200);
+    let before = app.snapshot();
+    let (mut secured, mut public) = (0, 0);
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        let path = template
+            .split('/')
+            .map(|s| {
+                if s.starts_with('{') {
+                    "0000-unknown"
+                } else {
+                    s
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        for (method, op) in item.as_object().unwrap() {
+            let verb: &'static str = match method.as_str() {
+                "get" => "GET",
+                "post" => "POST",
+                "put" => "PUT",
+                "patch" => "PATCH",
+                "delete" => "DELETE",
+                _ => continue,
+            };
+            let response = app.call(verb, &path).json(&json!({}));
+            if op.get("security").is_some() {
+                secured += 1;
+                assert_eq!(
+                    response.status, 401,
+                    "{verb} {template} is secured but answered {}: {}",
+                    response.status, response.text
+                );
+                response.problem(401);
+            } else {
+                public += 1;
+                assert_ne!(
+                    response.status, 401,
+                    "{verb} {template} is documented as public but asked for a token"
+                );
+            }
+        }
+    }
+    assert!(
+        secured > 100 && public >= 20,
+        "{secured} secured, {public} public"
+    );
+    assert_eq!(app.snapshot(), before, "a refused call changed something");
 }

@@ -193,8 +193,7 @@ fn require_staff(principal: &Principal) -> Result<(), ApiError> {
 /// departure times. The provider's coordinators and org admins make one for either parent; a
 /// parent with an account, for themselves only (403 for the other parent's).
 #[utoipa::path(tag = "calendar", params(("id" = String, Path, description = "Referral id")),
-    request_body = NewPartyFeed, security(("bearer" = [])),
-    responses((status = 201, description = "Made: the URL and token are shown only now.", body = NewFeedView,
+    request_body = NewPartyFeed, responses((status = 201, description = "Made: the URL and token are shown only now.", body = NewFeedView,
         headers(("Location" = String, description = "The feed's URL in this API"))), error::CreateErrors))]
 #[post("/referrals/{id}/calendar-feeds")]
 pub async fn create_for_referral(
@@ -245,7 +244,6 @@ pub async fn create_for_referral(
 /// The case's live calendar feeds, oldest first, without their tokens: all of them for the
 /// provider's staff, a parent's own for a parent.
 #[utoipa::path(tag = "calendar", params(("id" = String, Path, description = "Referral id"), PageParams),
-    security(("bearer" = [])),
     responses((status = 200, description = "A page of feeds, oldest first.", body = CalendarFeedList),
         (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
         (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
@@ -285,8 +283,7 @@ pub async fn list_for_referral(
 /// sessions you supervise and, for a coordinator or org admin, every session at your
 /// provider's centres; your role and provider are read each time the feed is fetched. Sessions
 /// that ended more than 90 days before are left out.
-#[utoipa::path(tag = "calendar", security(("bearer" = [])),
-    responses((status = 201, description = "Made: the URL and token are shown only now.", body = NewFeedView,
+#[utoipa::path(tag = "calendar", responses((status = 201, description = "Made: the URL and token are shown only now.", body = NewFeedView,
         headers(("Location" = String, description = "The feed's URL in this API"))),
         (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden)))]
 #[post("/me/calendar-feeds")]
@@ -307,8 +304,7 @@ pub async fn create_for_me(
 }
 
 /// Your own live calendar feeds (staff), oldest first, without their tokens.
-#[utoipa::path(tag = "calendar", params(PageParams), security(("bearer" = [])),
-    responses((status = 200, description = "A page of feeds, oldest first.", body = CalendarFeedList),
+#[utoipa::path(tag = "calendar", params(PageParams), responses((status = 200, description = "A page of feeds, oldest first.", body = CalendarFeedList),
         (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
         (status = 403, response = error::Forbidden)))]
 #[get("/me/calendar-feeds")]
@@ -383,7 +379,6 @@ fn find_visible(
 /// One live feed, without its token (its creator, its owner, or the provider's coordinators
 /// and org admins).
 #[utoipa::path(tag = "calendar", params(("id" = String, Path, description = "Calendar feed id")),
-    security(("bearer" = [])),
     responses((status = 200, description = "The feed.", body = FeedView),
         (status = 401, response = error::Unauthorized), (status = 404, response = error::NotFound)))]
 #[get("/calendar-feeds/{id}")]
@@ -402,7 +397,6 @@ pub async fn get_feed(
 /// Revoke a feed: its URL answers 404 from now on, and so does the feed here. For its
 /// creator, its owner, or the provider's coordinators and org admins.
 #[utoipa::path(tag = "calendar", params(("id" = String, Path, description = "Calendar feed id")),
-    security(("bearer" = [])),
     responses((status = 200, description = "Revoked.", body = FeedView),
         (status = 401, response = error::Unauthorized), (status = 404, response = error::NotFound)))]
 #[post("/calendar-feeds/{id}/revoke")]

@@ -267,7 +267,6 @@ pub async fn list_centres(
 #[utoipa::path(
     tag = "centres",
     request_body = NewCentre,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "Created.", body = CentreView,
             headers(("Location" = String, description = "The centre's URL"), ("ETag" = String, description = "Version tag"))),
@@ -388,7 +387,6 @@ pub async fn get_centre(
     tag = "centres",
     params(("id" = String, Path, description = "Centre id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = CentrePatch,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated.", body = CentreView, headers(("ETag" = String, description = "Version tag"))),
         error::UpdateErrors,

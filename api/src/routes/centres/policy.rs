@@ -93,8 +93,7 @@ pub async fn get_policy(
 /// Set the centre's scheduling policy (its org admins). Sessions already booked keep their
 /// times; the policy applies to bookings and lateness checks from now on.
 #[utoipa::path(tag = "centres", params(("id" = String, Path, description = "Centre id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
-    request_body = PolicyBody, security(("bearer" = [])),
-    responses((status = 200, description = "Saved.", body = PolicyView, headers(("ETag" = String, description = "Version tag"))), error::UpdateErrors))]
+    request_body = PolicyBody, responses((status = 200, description = "Saved.", body = PolicyView, headers(("ETag" = String, description = "Version tag"))), error::UpdateErrors))]
 #[put("/centres/{id}/scheduling-policy")]
 pub async fn put_policy(
     state: web::Data<AppState>,

@@ -103,7 +103,6 @@ pub struct NewClient {
 /// List the provider's API clients, oldest first (org admins).
 #[utoipa::path(
     tag = "api-clients",
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The provider's clients.", body = ClientList),
         (status = 401, response = error::Unauthorized),
@@ -133,7 +132,6 @@ pub async fn list_clients(
 #[utoipa::path(
     tag = "api-clients",
     request_body = NewClient,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "Registered.", body = ClientWithSecret,
             headers(("Location" = String, description = "The client's URL"), ("ETag" = String, description = "Version tag"))),
@@ -210,7 +208,6 @@ pub async fn create_client(
 #[utoipa::path(
     tag = "api-clients",
     params(("id" = String, Path, description = "Client id")),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The client.", body = ClientView, headers(("ETag" = String, description = "Version tag"))),
         (status = 401, response = error::Unauthorized),
@@ -235,7 +232,6 @@ pub async fn get_client(
 #[utoipa::path(
     tag = "api-clients",
     params(("id" = String, Path, description = "Client id")),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The new secret.", body = ClientWithSecret),
         (status = 401, response = error::Unauthorized),
@@ -278,7 +274,6 @@ pub async fn rotate_secret(
 #[utoipa::path(
     tag = "api-clients",
     params(("id" = String, Path, description = "Client id")),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "Revoked.", body = ClientView),
         (status = 401, response = error::Unauthorized),

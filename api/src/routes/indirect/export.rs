@@ -103,8 +103,7 @@ fn row(i: &IndirectItemView) -> String {
 /// The case's complete item log as CSV (`text/csv`, RFC 4180, a header row, then one row per
 /// item in the order logged; times in UTC; money in pounds). Coordinators and org admins
 /// only: an export leaves the system. Addresses are never in it.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
-    responses((status = 200, description = "The log as CSV, with a header row: id, received_at, direction, kind, from_whom, description, \
+#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "The log as CSV, with a header row: id, received_at, direction, kind, from_whom, description, \
 large_or_valuable, status, check_notes, checked_at, decided_at, withheld_reason, fee, fee_outstanding, postage, tracking_number, \
 sent_at, delivered_at, returned_at, return_reason, escalated_at, escalation_notes.",
         content_type = "text/csv", body = String,

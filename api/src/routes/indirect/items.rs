@@ -55,8 +55,7 @@ pub struct IndirectItemIn {
 
 /// Log an item received for a case (coordinators, org admins, supervisors, volunteers). The
 /// case must be indirect (422 otherwise) and in contact (active or review due; 409 otherwise).
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Referral id")), request_body = IndirectItemIn, security(("bearer" = [])),
-    responses((status = 201, description = "Logged as received.", body = IndirectItemView,
+#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Referral id")), request_body = IndirectItemIn, responses((status = 201, description = "Logged as received.", body = IndirectItemView,
         headers(("Location" = String, description = "The item's URL"), ("ETag" = String, description = "Version tag"))), error::CreateErrors))]
 #[post("/referrals/{id}/indirect-items")]
 pub async fn record_item(
@@ -135,8 +134,7 @@ list_response!(IndirectItemList, IndirectItemView);
 
 /// The case's item log, in the order items were logged (coordinators, org admins,
 /// supervisors, volunteers). For the whole log as a file, see `.../indirect-items/export`.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Referral id"), PageParams), security(("bearer" = [])),
-    responses((status = 200, description = "A page of the log, oldest first.", body = IndirectItemList), (status = 400, response = error::BadRequest),
+#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Referral id"), PageParams), responses((status = 200, description = "A page of the log, oldest first.", body = IndirectItemList), (status = 400, response = error::BadRequest),
     (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
     (status = 422, response = error::Unprocessable)))]
 #[get("/referrals/{id}/indirect-items")]
@@ -166,8 +164,7 @@ pub async fn list_items(
 }
 
 /// One item of the log (coordinators, org admins, supervisors, volunteers).
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), security(("bearer" = [])),
-    responses((status = 200, description = "The item.", body = IndirectItemView, headers(("ETag" = String, description = "Version tag"))),
+#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), responses((status = 200, description = "The item.", body = IndirectItemView, headers(("ETag" = String, description = "Version tag"))),
     (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
     (status = 422, response = error::Unprocessable)))]
 #[get("/indirect-items/{id}")]
@@ -208,8 +205,7 @@ pub struct ItemRecipientAddress {
 /// The recipient's address for an approved item, to send it (coordinators and org admins
 /// only; 409 unless the item is approved and waiting to go). Nothing else in the log carries
 /// an address.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), security(("bearer" = [])),
-    responses((status = 200, description = "Where to send it.", body = ItemRecipientAddress), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), responses((status = 200, description = "Where to send it.", body = ItemRecipientAddress), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound), (status = 409, response = error::Conflict),
     (status = 422, response = error::Unprocessable)))]
 #[get("/indirect-items/{id}/recipient-address")]

@@ -80,8 +80,7 @@ fn json<T: Serialize>(value: &T) -> Result<String, ApiError> {
 
 /// The case's indirect schedule (coordinators, org admins, supervisors, volunteers); 404
 /// until one is agreed.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
-    responses((status = 200, description = "The schedule.", body = IndirectScheduleView, headers(("ETag" = String, description = "Version tag"))),
+#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "The schedule.", body = IndirectScheduleView, headers(("ETag" = String, description = "Version tag"))),
     (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
     (status = 422, response = error::Unprocessable)))]
 #[get("/referrals/{id}/indirect-schedule")]
@@ -105,8 +104,7 @@ pub async fn get_indirect_schedule(
 /// Set the case's schedule, replacing the one before (coordinators and org admins). Send the
 /// ETag last read as `If-Match` to avoid overwriting someone else's change (412 if stale).
 #[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Referral id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
-    request_body = IndirectScheduleIn, security(("bearer" = [])),
-    responses((status = 200, description = "Saved.", body = IndirectScheduleView, headers(("ETag" = String, description = "Version tag"))), error::UpdateErrors))]
+    request_body = IndirectScheduleIn, responses((status = 200, description = "Saved.", body = IndirectScheduleView, headers(("ETag" = String, description = "Version tag"))), error::UpdateErrors))]
 #[put("/referrals/{id}/indirect-schedule")]
 pub async fn put_indirect_schedule(
     state: web::Data<AppState>,

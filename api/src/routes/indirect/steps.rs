@@ -117,8 +117,7 @@ pub struct ItemSendIn {
 }
 
 /// Record that the item has been read and checked, with what the reader found.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), request_body = ItemNotesIn, security(("bearer" = [])),
-    responses((status = 200, description = "Checked.", body = IndirectItemView), error::CreateErrors))]
+#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), request_body = ItemNotesIn, responses((status = 200, description = "Checked.", body = IndirectItemView), error::CreateErrors))]
 #[post("/indirect-items/{id}/check")]
 pub async fn check_item(
     state: web::Data<AppState>,
@@ -141,8 +140,7 @@ pub async fn check_item(
 /// Approve a checked item to be sent on. Its fee (the tariff's per-item fee, CL £6) is raised
 /// at once on the case's ledger, to the side that sent it; none where the tariff has no item
 /// fee or a funder pays for the case. Pay it with `POST /v1/referrals/{id}/payments`.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), security(("bearer" = [])),
-    responses((status = 200, description = "Approved; `fee` names the charge raised.", body = IndirectItemView), error::CreateErrors))]
+#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), responses((status = 200, description = "Approved; `fee` names the charge raised.", body = IndirectItemView), error::CreateErrors))]
 #[post("/indirect-items/{id}/approve")]
 pub async fn approve_item(
     state: web::Data<AppState>,
@@ -199,8 +197,7 @@ fn raise_fee(
 }
 
 /// Withhold a checked item, with the reason. It is then returned to its sender or escalated.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), request_body = ItemReasonIn, security(("bearer" = [])),
-    responses((status = 200, description = "Withheld.", body = IndirectItemView), error::CreateErrors))]
+#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), request_body = ItemReasonIn, responses((status = 200, description = "Withheld.", body = IndirectItemView), error::CreateErrors))]
 #[post("/indirect-items/{id}/withhold")]
 pub async fn withhold_item(
     state: web::Data<AppState>,
@@ -226,8 +223,7 @@ pub async fn withhold_item(
 /// the charge while its fee is owed; 409 `case-not-active` while the case is suspended or
 /// closed; 422 for the wrong postage, a missing tracking number, or a recipient with no
 /// address on file.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), request_body = ItemSendIn, security(("bearer" = [])),
-    responses((status = 200, description = "Sent.", body = IndirectItemView), error::CreateErrors))]
+#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), request_body = ItemSendIn, responses((status = 200, description = "Sent.", body = IndirectItemView), error::CreateErrors))]
 #[post("/indirect-items/{id}/send")]
 pub async fn send_item(
     state: web::Data<AppState>,
@@ -332,8 +328,7 @@ fn reachable(case: &Case, item: &Item, postage: Postage) -> Result<(), ApiError>
 }
 
 /// Record that a sent item was delivered (signed for, or not come back).
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), security(("bearer" = [])),
-    responses((status = 200, description = "Delivered.", body = IndirectItemView), error::CreateErrors))]
+#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), responses((status = 200, description = "Delivered.", body = IndirectItemView), error::CreateErrors))]
 #[post("/indirect-items/{id}/deliver")]
 pub async fn deliver_item(
     state: web::Data<AppState>,
@@ -351,8 +346,7 @@ pub async fn deliver_item(
 
 /// Return an item, with the reason: a withheld item goes back to its sender; a sent item
 /// came back undelivered.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), request_body = ItemReasonIn, security(("bearer" = [])),
-    responses((status = 200, description = "Returned.", body = IndirectItemView), error::CreateErrors))]
+#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), request_body = ItemReasonIn, responses((status = 200, description = "Returned.", body = IndirectItemView), error::CreateErrors))]
 #[post("/indirect-items/{id}/return")]
 pub async fn return_item(
     state: web::Data<AppState>,
@@ -373,8 +367,7 @@ pub async fn return_item(
 
 /// Escalate a withheld item (to the safeguarding lead, the referrer or the court), saying to
 /// whom and why.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), request_body = ItemNotesIn, security(("bearer" = [])),
-    responses((status = 200, description = "Escalated.", body = IndirectItemView), error::CreateErrors))]
+#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), request_body = ItemNotesIn, responses((status = 200, description = "Escalated.", body = IndirectItemView), error::CreateErrors))]
 #[post("/indirect-items/{id}/escalate")]
 pub async fn escalate_item(
     state: web::Data<AppState>,

@@ -45,8 +45,7 @@ use ccm_persistence::{
 /// For the person's provider's org admins and coordinators (the data controller answers the
 /// request): its other staff, and a parent asking for their own, get 403; anyone else 404.
 /// Every export is on the audit trail as a read of the person, naming the blocks exported.
-#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Person id")), security(("bearer" = [])),
-    responses((status = 200, description = "Everything held on the person.", body = SubjectExport),
+#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Person id")), responses((status = 200, description = "Everything held on the person.", body = SubjectExport),
     (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
     (status = 404, response = error::NotFound)))]
 #[get("/people/{id}/export")]

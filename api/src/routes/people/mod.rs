@@ -29,8 +29,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 /// One person, as the caller may see them.
-#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Person id")), security(("bearer" = [])),
-    responses((status = 200, description = "The person.", body = PartyView), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Person id")), responses((status = 200, description = "The person.", body = PartyView), (status = 401, response = error::Unauthorized),
     (status = 404, response = error::NotFound)))]
 #[get("/people/{id}")]
 pub async fn get_person(
@@ -96,8 +95,7 @@ pub struct ContactQuery {
 /// Coordinators and org admins open them in their normal work; supervisors and finance staff
 /// only with a `reason`; volunteers never (403). A parent reads their own. Every opening is on
 /// the audit trail, with its reason.
-#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Person id"), ContactQuery), security(("bearer" = [])),
-    responses((status = 200, description = "The contact details.", body = ContactView), (status = 400, response = error::BadRequest),
+#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Person id"), ContactQuery), responses((status = 200, description = "The contact details.", body = ContactView), (status = 400, response = error::BadRequest),
     (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
     (status = 404, response = error::NotFound)))]
 #[get("/people/{id}/contact")]

@@ -29,8 +29,7 @@ pub struct CreditUseIn {
 
 /// Settle a charge from its payer's credit. 409 when the payer holds no credit or nothing is
 /// owed on the charge.
-#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), request_body = CreditUseIn, security(("bearer" = [])),
-    responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
+#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), request_body = CreditUseIn, responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
         headers(("Location" = String, description = "The ledger's URL"))), error::CreateErrors))]
 #[post("/referrals/{id}/credits")]
 pub async fn use_credit(

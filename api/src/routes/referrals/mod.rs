@@ -109,7 +109,6 @@ pub struct ReferralQuery {
 #[utoipa::path(
     tag = "referrals",
     params(ReferralQuery, PageParams),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of referrals, oldest first.", body = ReferralList),
         (status = 400, response = error::BadRequest),
@@ -181,7 +180,6 @@ pub async fn list_referrals(
 #[utoipa::path(
     tag = "referrals",
     params(("id" = String, Path, description = "Referral id")),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The referral.", body = ReferralView, headers(("ETag" = String, description = "Version tag"))),
         (status = 401, response = error::Unauthorized),
@@ -221,7 +219,6 @@ pub struct HistoryEntry {
 #[utoipa::path(
     tag = "referrals",
     params(("id" = String, Path, description = "Referral id")),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "Every transition, oldest first.", body = Vec<HistoryEntry>),
         (status = 401, response = error::Unauthorized),

@@ -198,8 +198,7 @@ fn ledger_view(conn: &mut AnyConnection, referral_id: &str) -> Result<LedgerView
 
 /// The case's charges, payments, refunds and waivers (staff who handle money, and the
 /// paying parent).
-#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
-    responses((status = 200, description = "The ledger.", body = LedgerView), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "The ledger.", body = LedgerView), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/ledger")]
 pub async fn get_ledger(
@@ -382,8 +381,7 @@ pub(super) fn amount_error(e: LedgerError) -> ApiError {
 
 /// Record a payment against a charge. Paying off the referral fee or the balance moves a case
 /// waiting on it forward.
-#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), request_body = PaymentIn, security(("bearer" = [])),
-    responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
+#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), request_body = PaymentIn, responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
         headers(("Location" = String, description = "The ledger's URL"))), error::CreateErrors))]
 #[post("/referrals/{id}/payments")]
 pub async fn pay(
@@ -414,8 +412,7 @@ pub async fn pay(
 /// Refund money paid on a charge. Admin and referral fees are never refunded (409). On a
 /// session's charge written off (the session will not happen) it repays the payer's credit
 /// from it, as far as that credit is not used.
-#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), request_body = RefundIn, security(("bearer" = [])),
-    responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
+#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), request_body = RefundIn, responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
         headers(("Location" = String, description = "The ledger's URL"))), error::CreateErrors))]
 #[post("/referrals/{id}/refunds")]
 pub async fn refund(
@@ -443,8 +440,7 @@ pub async fn refund(
 }
 
 /// A funder covers what is still owed on a charge.
-#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), request_body = WaiverIn, security(("bearer" = [])),
-    responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
+#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), request_body = WaiverIn, responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
         headers(("Location" = String, description = "The ledger's URL"))), error::CreateErrors))]
 #[post("/referrals/{id}/waivers")]
 pub async fn waive(

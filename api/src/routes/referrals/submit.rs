@@ -20,7 +20,6 @@ use super::view::{project, Extras, ReferralView};
 #[utoipa::path(
     tag = "referrals",
     request_body = NewReferral,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "Received.", body = ReferralView,
             headers(("Location" = String, description = "The referral's URL"), ("ETag" = String, description = "Version tag"))),

@@ -28,7 +28,6 @@ use ccm_persistence::{users, AnyConnection, StoreError};
     tag = "referrals",
     params(("id" = String, Path, description = "Referral id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = ReferralPatch,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated.", body = super::ReferralView, headers(("ETag" = String, description = "Version tag"))),
         error::UpdateErrors,

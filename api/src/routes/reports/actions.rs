@@ -123,8 +123,7 @@ pub struct AmendIn {
 }
 
 /// Send the report for quality assurance (its author).
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Report id")), security(("bearer" = [])),
-    responses((status = 200, description = "In QA.", body = ReportView), error::CreateErrors))]
+#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Report id")), responses((status = 200, description = "In QA.", body = ReportView), error::CreateErrors))]
 #[post("/reports/{id}/submit")]
 pub async fn submit(
     state: web::Data<AppState>,
@@ -148,8 +147,7 @@ pub async fn submit(
 }
 
 /// Send the report back to its author with what to change (anyone but the author).
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Report id")), request_body = QaNotes, security(("bearer" = [])),
-    responses((status = 200, description = "Sent back.", body = ReportView), error::CreateErrors))]
+#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Report id")), request_body = QaNotes, responses((status = 200, description = "Sent back.", body = ReportView), error::CreateErrors))]
 #[post("/reports/{id}/request-changes")]
 pub async fn request_changes(
     state: web::Data<AppState>,
@@ -178,8 +176,7 @@ pub async fn request_changes(
 }
 
 /// Approve the report (anyone but its author: 403 for the author).
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Report id")), security(("bearer" = [])),
-    responses((status = 200, description = "Approved.", body = ReportView), error::CreateErrors))]
+#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Report id")), responses((status = 200, description = "Approved.", body = ReportView), error::CreateErrors))]
 #[post("/reports/{id}/approve")]
 pub async fn approve(
     state: web::Data<AppState>,
@@ -222,8 +219,7 @@ fn named_recipients(case: &Case) -> Vec<Recipient> {
 /// Release the approved report to recipients the court order names (coordinators and org
 /// admins). Each release is recorded with its time; an amended report also goes to everyone
 /// who had the previous version, who keep that version as it was.
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Report id")), request_body = ReleaseIn, security(("bearer" = [])),
-    responses((status = 200, description = "Released.", body = ReportView), error::CreateErrors))]
+#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Report id")), request_body = ReleaseIn, responses((status = 200, description = "Released.", body = ReportView), error::CreateErrors))]
 #[post("/reports/{id}/release")]
 pub async fn release(
     state: web::Data<AppState>,
@@ -288,8 +284,7 @@ pub async fn release(
 
 /// Start an amendment of a released report, with the reason (its author, coordinators, org
 /// admins). What was released stays as it was; the amendment is checked and released again.
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Report id")), request_body = AmendIn, security(("bearer" = [])),
-    responses((status = 200, description = "Being amended.", body = ReportView), error::CreateErrors))]
+#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Report id")), request_body = AmendIn, responses((status = 200, description = "Being amended.", body = ReportView), error::CreateErrors))]
 #[post("/reports/{id}/amend")]
 pub async fn amend(
     state: web::Data<AppState>,
@@ -315,8 +310,7 @@ pub async fn amend(
 
 /// The caller's provider's reports past their due date and not yet released, oldest due first
 /// (coordinators, org admins, supervisors).
-#[utoipa::path(tag = "reports", security(("bearer" = [])),
-    responses((status = 200, description = "Overdue reports.", body = Vec<ReportView>), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "reports", responses((status = 200, description = "Overdue reports.", body = Vec<ReportView>), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden)))]
 #[get("/reports/overdue")]
 pub async fn overdue(

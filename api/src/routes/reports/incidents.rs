@@ -87,8 +87,7 @@ fn session_for(
 }
 
 /// Record an incident at a session.
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Session id")), request_body = IncidentIn, security(("bearer" = [])),
-    responses((status = 201, description = "Recorded.", body = IncidentView), error::CreateErrors))]
+#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Session id")), request_body = IncidentIn, responses((status = 201, description = "Recorded.", body = IncidentView), error::CreateErrors))]
 #[post("/sessions/{id}/incidents")]
 pub async fn record(
     state: web::Data<AppState>,
@@ -127,8 +126,7 @@ pub async fn record(
 }
 
 /// The session's incidents in the order they happened.
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Session id")), security(("bearer" = [])),
-    responses((status = 200, description = "Incidents.", body = Vec<IncidentView>), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Session id")), responses((status = 200, description = "Incidents.", body = Vec<IncidentView>), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/sessions/{id}/incidents")]
 pub async fn list(

@@ -236,8 +236,7 @@ fn load(
 
 /// A supervised session's report (coordinators, org admins, supervisors). 404 until the
 /// session is over; 422 for supported and handover sessions, which keep no notes.
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Session id")), security(("bearer" = [])),
-    responses((status = 200, description = "The report.", body = ReportView), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Session id")), responses((status = 200, description = "The report.", body = ReportView), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound), (status = 422, response = error::Unprocessable)))]
 #[get("/sessions/{id}/report")]
 pub async fn get_report(
@@ -259,8 +258,7 @@ pub async fn get_report(
 /// Write the report's sections (all of them, as given; a section left out is emptied). The
 /// first writer becomes its author, and only the author writes it after that. Refused for
 /// supported and handover sessions (the no-notes rule) and for a session not yet over (409).
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Session id")), request_body = Sections, security(("bearer" = [])),
-    responses((status = 200, description = "Written.", body = ReportView), error::CreateErrors))]
+#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Session id")), request_body = Sections, responses((status = 200, description = "Written.", body = ReportView), error::CreateErrors))]
 #[put("/sessions/{id}/report")]
 pub async fn write_report(
     state: web::Data<AppState>,

@@ -30,8 +30,7 @@ pub struct ReleasedReport {
 
 /// The case's reports released to the caller (a parent, or the referrer as the body the
 /// order names), oldest first.
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
-    responses((status = 200, description = "What was released to you.", body = Vec<ReleasedReport>), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "What was released to you.", body = Vec<ReleasedReport>), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/released-reports")]
 pub async fn released_to_me(

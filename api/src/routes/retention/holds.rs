@@ -58,7 +58,6 @@ pub struct LegalHoldIn {
     tag = "retention",
     params(("id" = String, Path, description = "Referral id")),
     request_body = LegalHoldIn,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "Placed.", body = LegalHoldView,
             headers(("Location" = String, description = "The case's holds"), ("ETag" = String, description = "Version tag"))),
@@ -104,7 +103,6 @@ pub async fn place_hold(
 #[utoipa::path(
     tag = "retention",
     params(("id" = String, Path, description = "Referral id")),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The holds, oldest first.", body = Vec<LegalHoldView>),
         (status = 401, response = error::Unauthorized),
@@ -141,7 +139,6 @@ pub async fn list_holds(
 #[utoipa::path(
     tag = "retention",
     params(("id" = String, Path, description = "Legal hold id")),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "Lifted.", body = LegalHoldView),
         (status = 401, response = error::Unauthorized),

@@ -65,7 +65,6 @@ pub struct RetentionRuleIn {
 #[utoipa::path(
     tag = "retention",
     params(("id" = String, Path, description = "Provider id")),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The rules.", body = RetentionPolicyView),
         (status = 401, response = error::Unauthorized),
@@ -103,7 +102,6 @@ pub async fn get_policy(
         ("class" = RecordClass, Path, description = "Record class"),
     ),
     request_body = RetentionRuleIn,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The provider's rules after the change.", body = RetentionPolicyView),
         (status = 400, response = error::BadRequest),

@@ -65,8 +65,7 @@ pub struct AttendanceRecord {
 
 /// The case's attendance record: for its referrer (for supported and handover contact, the only
 /// thing a referrer may learn) and the provider's staff.
-#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
-    responses((status = 200, description = "Attendance dates and times.", body = AttendanceRecord), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "Attendance dates and times.", body = AttendanceRecord), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/attendance")]
 pub async fn attendance(
@@ -196,7 +195,7 @@ fn disclosure_view(d: Disclosure) -> Result<DisclosureView, ApiError> {
 /// Record a disclosure beyond attendance (or beyond released reports): to whom, what, and the
 /// safeguarding reason, without which it is refused (422).
 #[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Referral id")), request_body = DisclosureIn,
-    security(("bearer" = [])), responses((status = 201, description = "Recorded.", body = DisclosureView), error::CreateErrors))]
+    responses((status = 201, description = "Recorded.", body = DisclosureView), error::CreateErrors))]
 #[post("/referrals/{id}/disclosures")]
 pub async fn record(
     state: web::Data<AppState>,
@@ -244,8 +243,7 @@ pub async fn record(
 }
 
 /// The case's disclosures beyond attendance, oldest first.
-#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
-    responses((status = 200, description = "Disclosures.", body = Vec<DisclosureView>), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "Disclosures.", body = Vec<DisclosureView>), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/disclosures")]
 pub async fn list(

@@ -189,7 +189,7 @@ fn staff_case(
 
 /// Raise a safeguarding concern about a child of the case, optionally suspending the case.
 #[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Referral id")), request_body = RaiseBody,
-    security(("bearer" = [])), responses((status = 201, description = "Raised.", body = ConcernView,
+    responses((status = 201, description = "Raised.", body = ConcernView,
         headers(("Location" = String, description = "The concern's URL"))), error::CreateErrors))]
 #[post("/referrals/{id}/safeguarding-concerns")]
 pub async fn raise(
@@ -284,8 +284,7 @@ pub async fn raise(
 }
 
 /// The case's safeguarding concerns, oldest first.
-#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
-    responses((status = 200, description = "Concerns.", body = Vec<ConcernView>), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "Concerns.", body = Vec<ConcernView>), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/safeguarding-concerns")]
 pub async fn list(
@@ -328,8 +327,7 @@ fn load(
 }
 
 /// One safeguarding concern.
-#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Concern id")), security(("bearer" = [])),
-    responses((status = 200, description = "The concern.", body = ConcernView), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Concern id")), responses((status = 200, description = "The concern.", body = ConcernView), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/safeguarding-concerns/{id}")]
 pub async fn get_concern(

@@ -68,7 +68,7 @@ pub struct DecideBody {
 
 /// The designated lead's decision on a raised concern.
 #[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Concern id")), request_body = DecideBody,
-    security(("bearer" = [])), responses((status = 200, description = "Decided.", body = ConcernView), error::CreateErrors))]
+    responses((status = 200, description = "Decided.", body = ConcernView), error::CreateErrors))]
 #[post("/safeguarding-concerns/{id}/decide")]
 pub async fn decide(
     state: web::Data<AppState>,
@@ -119,7 +119,7 @@ pub struct ReferBody {
 
 /// Record the outside referral the lead decided on: to whom and when.
 #[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Concern id")), request_body = ReferBody,
-    security(("bearer" = [])), responses((status = 200, description = "Referred.", body = ConcernView), error::CreateErrors))]
+    responses((status = 200, description = "Referred.", body = ConcernView), error::CreateErrors))]
 #[post("/safeguarding-concerns/{id}/refer")]
 pub async fn refer(
     state: web::Data<AppState>,
@@ -161,7 +161,7 @@ pub struct ConcernCloseBody {
 
 /// Close the concern with its outcome.
 #[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Concern id")), request_body = ConcernCloseBody,
-    security(("bearer" = [])), responses((status = 200, description = "Closed.", body = ConcernView), error::CreateErrors))]
+    responses((status = 200, description = "Closed.", body = ConcernView), error::CreateErrors))]
 #[post("/safeguarding-concerns/{id}/close")]
 pub async fn close(
     state: web::Data<AppState>,

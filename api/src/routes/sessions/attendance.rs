@@ -174,8 +174,7 @@ fn record(
 
 /// Check a parent in, now or at the time given. Lateness is counted in whole minutes after
 /// their own planned arrival. Only on a confirmed session (a cancelled one: 409).
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = AttendanceIn, security(("bearer" = [])),
-    responses((status = 200, description = "Checked in.", body = SessionView), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = AttendanceIn, responses((status = 200, description = "Checked in.", body = SessionView), error::CreateErrors))]
 #[post("/sessions/{id}/check-in")]
 pub async fn check_in(
     state: web::Data<AppState>,
@@ -194,8 +193,7 @@ pub async fn check_in(
 }
 
 /// Check a parent out, now or at the time given; after their check-in.
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = AttendanceIn, security(("bearer" = [])),
-    responses((status = 200, description = "Checked out.", body = SessionView), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = AttendanceIn, responses((status = 200, description = "Checked out.", body = SessionView), error::CreateErrors))]
 #[post("/sessions/{id}/check-out")]
 pub async fn check_out(
     state: web::Data<AppState>,
@@ -214,8 +212,7 @@ pub async fn check_out(
 }
 
 /// Mark a parent as not attending, once the session has started and before any check-in.
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = NoShowIn, security(("bearer" = [])),
-    responses((status = 200, description = "Marked absent.", body = SessionView), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = NoShowIn, responses((status = 200, description = "Marked absent.", body = SessionView), error::CreateErrors))]
 #[post("/sessions/{id}/no-show")]
 pub async fn no_show(
     state: web::Data<AppState>,
@@ -233,8 +230,7 @@ pub async fn no_show(
 }
 
 /// End a confirmed session early, with the reason (the child unwell, a parent's behaviour).
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = EndEarlyIn, security(("bearer" = [])),
-    responses((status = 200, description = "Ended early.", body = SessionView), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = EndEarlyIn, responses((status = 200, description = "Ended early.", body = SessionView), error::CreateErrors))]
 #[post("/sessions/{id}/end-early")]
 pub async fn end_early(
     state: web::Data<AppState>,

@@ -107,8 +107,7 @@ impl BookingIn {
 /// Book the case's contact: one session, a series (expanded in London time, so it keeps its
 /// local time across clock changes) or a CL handover slot (Saturdays only). Each parent gets
 /// their own staggered arrival and departure. A session with a charge waits for payment.
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), request_body = BookingIn, security(("bearer" = [])),
-    responses((status = 201, description = "Booked, earliest first.", body = Vec<SessionView>), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), request_body = BookingIn, responses((status = 201, description = "Booked, earliest first.", body = Vec<SessionView>), error::CreateErrors))]
 #[post("/referrals/{id}/sessions")]
 pub async fn book(
     state: web::Data<AppState>,

@@ -36,8 +36,7 @@ pub struct CancelIn {
 
 /// Cancel a session. A parent's cancellation raises the tariff's cancellation charge to that
 /// parent; the centre's charges nobody, and what was owed for the session is written off.
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = CancelIn, security(("bearer" = [])),
-    responses((status = 200, description = "Cancelled.", body = SessionView), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = CancelIn, responses((status = 200, description = "Cancelled.", body = SessionView), error::CreateErrors))]
 #[post("/sessions/{id}/cancel")]
 pub async fn cancel(
     state: web::Data<AppState>,
@@ -95,8 +94,7 @@ fn may_cancel(case: &Case, cancelled_by: CancelledBy) -> Result<(), ApiError> {
 
 /// Cancel every session of a series still to come, as one cancellation each (a parent's
 /// cancellation charges follow for each session).
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Series id")), request_body = CancelIn, security(("bearer" = [])),
-    responses((status = 200, description = "The sessions cancelled, earliest first.", body = Vec<SessionView>), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Series id")), request_body = CancelIn, responses((status = 200, description = "The sessions cancelled, earliest first.", body = Vec<SessionView>), error::CreateErrors))]
 #[post("/series/{id}/cancel")]
 pub async fn cancel_series(
     state: web::Data<AppState>,

@@ -17,8 +17,7 @@ use ccm_persistence::sessions::{self, SessionChanges};
 
 /// Confirm a provisionally held session. The case must have its place (`pre_visits` onwards);
 /// a session with a charge then waits for payment.
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), security(("bearer" = [])),
-    responses((status = 200, description = "Confirmed, or awaiting payment.", body = SessionView), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), responses((status = 200, description = "Confirmed, or awaiting payment.", body = SessionView), error::CreateErrors))]
 #[post("/sessions/{id}/confirm")]
 pub async fn confirm(
     state: web::Data<AppState>,

@@ -79,8 +79,7 @@ impl SessionEdit {
 /// Move a session, or this and the following ones, or all of its series still to come. A
 /// session whose paid charge would change is refused (cancel and book again); an unpaid one's
 /// charge is replaced. Handover slots are fixed: cancel and book another slot instead.
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = SessionEdit, security(("bearer" = [])),
-    responses((status = 200, description = "The sessions changed, earliest first.", body = Vec<SessionView>), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = SessionEdit, responses((status = 200, description = "The sessions changed, earliest first.", body = Vec<SessionView>), error::CreateErrors))]
 #[patch("/sessions/{id}")]
 pub async fn edit(
     state: web::Data<AppState>,

@@ -64,8 +64,7 @@ fn view(k: KeepApart) -> KeepApartView {
 
 /// Record that an adult of this case must not meet an adult of another (the provider's
 /// coordinators and org admins). Shared sessions to come are re-planned around the pair.
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), request_body = KeepApartIn, security(("bearer" = [])),
-    responses((status = 201, description = "Recorded.", body = KeepApartView), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), request_body = KeepApartIn, responses((status = 201, description = "Recorded.", body = KeepApartView), error::CreateErrors))]
 #[post("/referrals/{id}/keep-apart")]
 pub async fn record(
     state: web::Data<AppState>,
@@ -116,8 +115,7 @@ pub async fn record(
 
 /// The keep-apart pairs naming this case, on either side (the provider's coordinators, org
 /// admins and supervisors).
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
-    responses((status = 200, description = "Pairs, oldest first.", body = Vec<KeepApartView>), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "Pairs, oldest first.", body = Vec<KeepApartView>), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/keep-apart")]
 pub async fn list(

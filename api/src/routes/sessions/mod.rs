@@ -231,8 +231,7 @@ pub fn confirm_paid(
 }
 
 /// The case's sessions, earliest first (staff, the case's parents and its referrer).
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
-    responses((status = 200, description = "Sessions, earliest first.", body = Vec<SessionView>), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "Sessions, earliest first.", body = Vec<SessionView>), (status = 401, response = error::Unauthorized),
     (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/sessions")]
 pub async fn list_for_referral(
@@ -253,8 +252,7 @@ pub async fn list_for_referral(
 }
 
 /// One session, as the caller may see it.
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), security(("bearer" = [])),
-    responses((status = 200, description = "The session.", body = SessionView), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), responses((status = 200, description = "The session.", body = SessionView), (status = 401, response = error::Unauthorized),
     (status = 404, response = error::NotFound)))]
 #[get("/sessions/{id}")]
 pub async fn get_session(

@@ -55,8 +55,7 @@ pub struct TimekeepingView {
 
 /// Each parent's recent timekeeping against the centre's lateness policy, for the provider's
 /// staff. Sessions with nothing recorded for a parent do not count.
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
-    responses((status = 200, description = "Recent timekeeping.", body = TimekeepingView), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "Recent timekeeping.", body = TimekeepingView), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/timekeeping")]
 pub async fn timekeeping(

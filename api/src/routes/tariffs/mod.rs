@@ -233,7 +233,6 @@ pub async fn list_tariffs(
 #[utoipa::path(
     tag = "tariffs",
     request_body = NewTariff,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "Created.", body = TariffView,
             headers(("Location" = String, description = "The tariff's URL"), ("ETag" = String, description = "Version tag"))),
@@ -378,7 +377,6 @@ pub async fn get_tariff(
     tag = "tariffs",
     params(("id" = String, Path, description = "Tariff id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = TariffPatch,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "Renamed.", body = TariffView, headers(("ETag" = String, description = "Version tag"))),
         error::UpdateErrors,
@@ -419,7 +417,6 @@ pub async fn update_tariff(
     tag = "tariffs",
     params(("id" = String, Path, description = "Tariff id")),
     request_body = NewTariffVersion,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "Added; the tariff with all its versions.", body = TariffView,
             headers(("Location" = String, description = "The tariff's URL"), ("ETag" = String, description = "Version tag"))),

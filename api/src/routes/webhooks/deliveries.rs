@@ -84,7 +84,6 @@ crate::http::list_response!(DeliveryList, DeliveryView);
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = String, Path, description = "Subscription id"), PageParams),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of deliveries.", body = DeliveryList),
         (status = 400, response = error::BadRequest),
@@ -125,7 +124,6 @@ pub async fn list_deliveries(
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = String, Path, description = "Delivery id")),
-    security(("bearer" = [])),
     responses(
         (status = 202, description = "Queued.", body = DeliveryView),
         (status = 401, response = error::Unauthorized),

@@ -87,7 +87,6 @@ pub struct NewSubscription {
 /// The caller's subscriptions (a client's own; an org admin's clients').
 #[utoipa::path(
     tag = "webhooks",
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "Subscriptions, oldest first.", body = SubscriptionList),
         (status = 401, response = error::Unauthorized),
@@ -122,7 +121,6 @@ pub async fn list_subscriptions(
 #[utoipa::path(
     tag = "webhooks",
     request_body = NewSubscription,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "Subscribed.", body = SubscriptionWithSecret,
             headers(("Location" = String, description = "The subscription's URL"), ("ETag" = String, description = "Version tag"))),
@@ -201,7 +199,6 @@ pub async fn create_subscription(
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = String, Path, description = "Subscription id")),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The subscription.", body = SubscriptionView, headers(("ETag" = String, description = "Version tag"))),
         (status = 401, response = error::Unauthorized),
@@ -229,7 +226,6 @@ pub async fn get_subscription(
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = String, Path, description = "Subscription id")),
-    security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted."),
         (status = 401, response = error::Unauthorized),

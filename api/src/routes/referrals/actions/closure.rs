@@ -28,7 +28,7 @@ pub struct CloseBody {
 /// Close the case with a reason. A court-ordered case that had contact needs its next-steps
 /// meeting recorded first.
 #[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")), request_body = CloseBody,
-    security(("bearer" = [])), responses((status = 200, description = "Closed.", body = ReferralView), error::CreateErrors))]
+    responses((status = 200, description = "Closed.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/close")]
 pub async fn close(
     state: web::Data<AppState>,
@@ -81,7 +81,7 @@ pub async fn close(
 
 /// Withdraw the referral (whoever made it, or staff).
 #[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")), request_body = NotesBody,
-    security(("bearer" = [])), responses((status = 200, description = "Withdrawn and closed.", body = ReferralView), error::CreateErrors))]
+    responses((status = 200, description = "Withdrawn and closed.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/withdraw")]
 pub async fn withdraw(
     state: web::Data<AppState>,

@@ -21,7 +21,7 @@ use ccm_persistence::referrals::{self, ReferralChanges};
 /// Offer the family a place now. Where the service has a set number of places, freed places
 /// are offered in waiting-list order automatically; this offers one by hand.
 #[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")),
-    security(("bearer" = [])), responses((status = 200, description = "Offered; the balance is now due.", body = ReferralView),
+    responses((status = 200, description = "Offered; the balance is now due.", body = ReferralView),
     (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound), (status = 409, response = error::Conflict)))]
 #[post("/referrals/{id}/offer")]
 pub async fn offer(
@@ -50,7 +50,7 @@ pub async fn offer(
 
 /// Accept the place offered (the family, its referrer or staff). After the offer expired: 409.
 #[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")),
-    security(("bearer" = [])), responses((status = 200, description = "Accepted; next the balance or the pre-visits.", body = ReferralView),
+    responses((status = 200, description = "Accepted; next the balance or the pre-visits.", body = ReferralView),
     (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound), (status = 409, response = error::Conflict)))]
 #[post("/referrals/{id}/accept-offer")]
 pub async fn accept_offer(
@@ -95,7 +95,7 @@ pub async fn accept_offer(
 
 /// Turn down the place offered: the case closes and the place goes to the next family.
 #[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")), request_body = NotesBody,
-    security(("bearer" = [])), responses((status = 200, description = "Declined and closed.", body = ReferralView), error::CreateErrors))]
+    responses((status = 200, description = "Declined and closed.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/decline-offer")]
 pub async fn decline_offer(
     state: web::Data<AppState>,
@@ -127,7 +127,7 @@ pub async fn decline_offer(
 /// Start contact, once both sides have had their pre-visit. Reviews then fall due every few
 /// months (`CCM_REVIEW_INTERVAL_MONTHS`).
 #[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")),
-    security(("bearer" = [])), responses((status = 200, description = "Active.", body = ReferralView),
+    responses((status = 200, description = "Active.", body = ReferralView),
     (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound), (status = 409, response = error::Conflict)))]
 #[post("/referrals/{id}/activate")]
 pub async fn activate(
@@ -189,7 +189,7 @@ pub struct PriorityBody {
 
 /// Raise or lower a waiting family's priority, with a reason (coordinators).
 #[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")), request_body = PriorityBody,
-    security(("bearer" = [])), responses((status = 200, description = "Priority set.", body = ReferralView), error::CreateErrors))]
+    responses((status = 200, description = "Priority set.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/priority")]
 pub async fn set_priority(
     state: web::Data<AppState>,

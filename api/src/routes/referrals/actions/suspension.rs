@@ -25,7 +25,7 @@ pub struct SuspendBody {
 
 /// Suspend contact (a safeguarding concern, non-payment, a breach).
 #[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")), request_body = SuspendBody,
-    security(("bearer" = [])), responses((status = 200, description = "Suspended.", body = ReferralView), error::CreateErrors))]
+    responses((status = 200, description = "Suspended.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/suspend")]
 pub async fn suspend(
     state: web::Data<AppState>,
@@ -64,7 +64,7 @@ pub async fn suspend(
 
 /// Resume contact after a suspension.
 #[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")), request_body = NotesBody,
-    security(("bearer" = [])), responses((status = 200, description = "Active again.", body = ReferralView), error::CreateErrors))]
+    responses((status = 200, description = "Active again.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/resume")]
 pub async fn resume(
     state: web::Data<AppState>,

@@ -74,8 +74,7 @@ fn assessment_view(a: records::Assessment) -> Result<AssessmentView, ApiError> {
 }
 
 /// Record the suitability and risk assessment (the latest one counts).
-#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), request_body = AssessmentIn, security(("bearer" = [])),
-    responses((status = 201, description = "Recorded.", body = AssessmentView,
+#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), request_body = AssessmentIn, responses((status = 201, description = "Recorded.", body = AssessmentView,
         headers(("Location" = String, description = "The assessment's URL"))), error::CreateErrors))]
 #[post("/referrals/{id}/assessment")]
 pub async fn record_assessment(
@@ -121,8 +120,7 @@ pub async fn record_assessment(
 }
 
 /// The latest assessment (staff who see the case's risks).
-#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
-    responses((status = 200, description = "The latest assessment.", body = AssessmentView), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "The latest assessment.", body = AssessmentView), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/assessment")]
 pub async fn get_assessment(

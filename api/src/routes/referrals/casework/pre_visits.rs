@@ -82,8 +82,7 @@ fn pre_visit_view(v: &records::PreVisit) -> Result<PreVisitView, ApiError> {
 
 /// Book one side's pre-visit: ahead, while the centre is open, one per side, never overlapping
 /// the other side's, and for supported contact not on the day of the first session.
-#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), request_body = PreVisitIn, security(("bearer" = [])),
-    responses((status = 201, description = "Booked.", body = PreVisitView,
+#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), request_body = PreVisitIn, responses((status = 201, description = "Booked.", body = PreVisitView,
         headers(("Location" = String, description = "The pre-visits' URL"))), error::CreateErrors))]
 #[post("/referrals/{id}/pre-visits")]
 pub async fn book_pre_visit(
@@ -149,8 +148,7 @@ pub async fn book_pre_visit(
 }
 
 /// The case's pre-visits: staff see both, each parent only their own.
-#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
-    responses((status = 200, description = "Pre-visits, earliest first.", body = Vec<PreVisitView>), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "Pre-visits, earliest first.", body = Vec<PreVisitView>), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/pre-visits")]
 pub async fn list_pre_visits(
@@ -184,7 +182,7 @@ pub async fn list_pre_visits(
 
 /// Record that a side attended its pre-visit, once it has started (409 before).
 #[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id"), ("visit_id" = String, Path, description = "Pre-visit id")),
-    security(("bearer" = [])), responses((status = 200, description = "Marked attended.", body = PreVisitView), (status = 401, response = error::Unauthorized),
+    responses((status = 200, description = "Marked attended.", body = PreVisitView), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound), (status = 409, response = error::Conflict)))]
 #[post("/referrals/{id}/pre-visits/{visit_id}/attended")]
 pub async fn mark_attended(

@@ -38,8 +38,7 @@ pub struct ReviewIn {
 }
 
 /// Record a review: contact continues, and the next review falls due a few months on.
-#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), request_body = ReviewIn, security(("bearer" = [])),
-    responses((status = 200, description = "Reviewed; the case continues.", body = ReferralView), error::CreateErrors))]
+#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), request_body = ReviewIn, responses((status = 200, description = "Reviewed; the case continues.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/reviews")]
 pub async fn record_review(
     state: web::Data<AppState>,
@@ -131,8 +130,7 @@ pub struct MeetingIn {
 }
 
 /// Record the next-steps meeting that ends a court-ordered case (once).
-#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), request_body = MeetingIn, security(("bearer" = [])),
-    responses((status = 200, description = "Recorded.", body = ReferralView), error::CreateErrors))]
+#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), request_body = MeetingIn, responses((status = 200, description = "Recorded.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/next-steps-meeting")]
 pub async fn record_meeting(
     state: web::Data<AppState>,
@@ -217,8 +215,7 @@ fn require_record_reader(case: &cases::Case) -> Result<(), ApiError> {
 }
 
 /// The case's reviews, oldest first (staff who see the case's record).
-#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
-    responses((status = 200, description = "Reviews, oldest first.", body = Vec<ReviewView>), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "Reviews, oldest first.", body = Vec<ReviewView>), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/reviews")]
 pub async fn list_reviews(
@@ -251,8 +248,7 @@ pub async fn list_reviews(
 }
 
 /// The next-steps meeting, once recorded (staff who see the case's record).
-#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), security(("bearer" = [])),
-    responses((status = 200, description = "The meeting.", body = MeetingView), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "The meeting.", body = MeetingView), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/next-steps-meeting")]
 pub async fn get_meeting(

@@ -9,6 +9,10 @@ use utoipa_actix_web::AppExt;
 
 use crate::error::{self, FieldError, Problem, ProblemType, ProviderChoice};
 
+mod security;
+
+pub use security::{is_public, PUBLIC};
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -90,6 +94,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
+    security::document_security(&mut api);
     document_idempotency(&mut api);
     document_problem_types(&mut api);
     api
