@@ -11,9 +11,9 @@ use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::error::{ApiError, FieldError};
+pub use crate::principal::Principal;
 use crate::security::Claims;
 use crate::state::AppState;
-use ccm_domain::access::Actor;
 use ccm_domain::clients::Refusal;
 use ccm_domain::Role;
 use ccm_persistence::clients;
@@ -285,35 +285,6 @@ pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, Api
         }
     })?;
     Ok(value)
-}
-
-/// The authenticated caller, from `Authorization: Bearer <access token>`.
-#[derive(Clone, Debug)]
-pub struct Principal {
-    pub user_id: String,
-    pub role: Role,
-    pub provider_id: Option<String>,
-    /// Set when the caller is a partner's API client (acting as a referrer, within its scopes).
-    pub client_id: Option<String>,
-}
-
-impl Principal {
-    /// What the caller is allowed to do, as one string: equal strings, equal authority.
-    pub fn authority(&self) -> String {
-        format!(
-            "{}|{}|{}",
-            self.role.as_str(),
-            self.provider_id.as_deref().unwrap_or("-"),
-            self.client_id.as_deref().unwrap_or("-")
-        )
-    }
-
-    pub fn actor(&self) -> Actor<'_> {
-        Actor {
-            role: self.role,
-            provider_id: self.provider_id.as_deref(),
-        }
-    }
 }
 
 impl FromRequest for Principal {

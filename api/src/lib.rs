@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod principal;
 pub mod rate_limit;
 pub mod routes;
 pub mod security;

@@ -40,6 +40,9 @@ pub enum AppError {
     /// The request clashes with the current state: a duplicate, a step not allowed now (409).
     #[error("{detail}")]
     Conflict { code: ProblemType, detail: String },
+    /// The record changed since the caller read it (412).
+    #[error("{0}")]
+    PreconditionFailed(String),
     /// A case's or session's lifecycle has no such transition from its current status (409).
     #[error("{detail}")]
     Transition {

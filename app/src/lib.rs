@@ -14,11 +14,16 @@
 //! This crate never depends on actix or utoipa; `ccm-api` maps [`AppError`] to problem+json in
 //! one place.
 
+pub mod access;
+pub mod actor;
 pub mod credit;
 pub mod error;
 pub mod problem;
 pub mod referrals;
 pub mod sessions;
+pub mod version;
 
+pub use actor::Actor;
 pub use error::{AppError, FieldError};
 pub use problem::ProblemType;
+pub use version::IfMatch;

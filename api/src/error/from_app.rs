@@ -9,6 +9,7 @@ impl From<AppError> for ApiError {
         match e {
             AppError::Forbidden(detail) => ApiError::Forbidden(detail),
             AppError::NotFound(detail) => ApiError::NotFound(detail),
+            AppError::PreconditionFailed(detail) => ApiError::PreconditionFailed(detail),
             AppError::Conflict { code, detail } => ApiError::Conflict { code, detail },
             AppError::Transition {
                 detail,
