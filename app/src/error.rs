@@ -94,6 +94,19 @@ impl AppError {
         }
     }
 
+    /// A 422 naming every invalid field.
+    pub fn validation(errors: Vec<FieldError>) -> AppError {
+        let detail = match errors.as_slice() {
+            [one] => format!("{}: {}", one.field, one.message),
+            _ => "The request has invalid fields.".to_string(),
+        };
+        AppError::Unprocessable {
+            code: ProblemType::Validation,
+            detail,
+            errors,
+        }
+    }
+
     /// A 422 for a rule broken by well-formed input, with its own problem type.
     pub fn rule(code: ProblemType, detail: impl Into<String>) -> AppError {
         debug_assert_eq!(code.status(), 422, "{code:?} is not a broken rule");
@@ -102,6 +115,21 @@ impl AppError {
             detail: detail.into(),
             errors: Vec::new(),
         }
+    }
+}
+
+/// What a workflow reads that may not be there: `NotFound` from the store becomes a 404 naming
+/// the thing.
+pub trait OrNotFound<T> {
+    fn or_not_found(self, what: &str) -> Result<T, AppError>;
+}
+
+impl<T> OrNotFound<T> for Result<T, StoreError> {
+    fn or_not_found(self, what: &str) -> Result<T, AppError> {
+        self.map_err(|e| match e {
+            StoreError::NotFound => AppError::not_found(what),
+            other => other.into(),
+        })
     }
 }
 

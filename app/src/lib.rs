@@ -16,6 +16,7 @@
 
 pub mod access;
 pub mod actor;
+pub mod centres;
 pub mod credit;
 pub mod error;
 pub mod problem;
@@ -24,6 +25,7 @@ pub mod sessions;
 pub mod version;
 
 pub use actor::Actor;
-pub use error::{AppError, FieldError};
+pub use ccm_persistence::Page;
+pub use error::{AppError, FieldError, OrNotFound};
 pub use problem::ProblemType;
 pub use version::IfMatch;
