@@ -19,8 +19,10 @@ pub mod actor;
 pub mod centres;
 pub mod credit;
 pub mod error;
+pub mod offerings;
 pub mod problem;
 pub mod referrals;
+pub mod rooms;
 pub mod sessions;
 pub mod version;
 
