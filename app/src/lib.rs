@@ -24,6 +24,7 @@ pub mod problem;
 pub mod referrals;
 pub mod rooms;
 pub mod sessions;
+pub mod tariffs;
 pub mod version;
 
 pub use actor::Actor;
