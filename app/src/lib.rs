@@ -16,6 +16,7 @@
 
 pub mod access;
 pub mod actor;
+pub mod availability;
 pub mod centres;
 pub mod credit;
 pub mod error;
