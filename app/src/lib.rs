@@ -22,11 +22,13 @@ pub mod credit;
 pub mod error;
 pub mod offerings;
 pub mod problem;
+pub mod providers;
 pub mod referrals;
 pub mod rooms;
 pub mod sessions;
 pub mod tariffs;
 pub mod version;
+pub mod waiting_lists;
 
 pub use actor::Actor;
 pub use ccm_persistence::Page;
