@@ -23,10 +23,13 @@ pub mod error;
 pub mod offerings;
 pub mod problem;
 pub mod providers;
+pub mod quotes;
 pub mod referrals;
 pub mod rooms;
 pub mod sessions;
+pub mod staff;
 pub mod tariffs;
+pub mod users;
 pub mod version;
 pub mod waiting_lists;
 

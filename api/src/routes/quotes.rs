@@ -8,17 +8,13 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::{Validate, ValidationError};
 
-use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::ValidJson;
 use crate::http::{self, CURRENCY};
-use crate::routes::tariffs::today;
 use crate::state::AppState;
-use ccm_domain::quote::{
-    self, ChargeDue, LineKind, Payer, QuoteError, QuoteRequest as DomainRequest,
-};
+use ccm_app::quotes::{self, QuoteCmd, Quoted};
+use ccm_domain::quote::{ChargeDue, LineKind, Payer};
 use ccm_domain::{Funder, Money, ReferrerKind, ServiceType};
-use ccm_persistence::{offerings, tariffs, StoreError};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_quote);
@@ -150,117 +146,27 @@ pub async fn create_quote(
     body: ValidJson<QuoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let req = body.0;
-    let as_of = req.as_of.unwrap_or_else(today);
-    enum Source {
-        Centre(String, ServiceType),
-        Tariff(String),
-    }
-    let source = match (
-        req.centre_id.clone(),
-        req.service_type,
-        req.tariff_id.clone(),
-    ) {
-        (Some(c), Some(s), None) => Source::Centre(c, s),
-        (None, _, Some(t)) => Source::Tariff(t),
-        (Some(_), None, None) => {
-            return Err(ApiError::invalid(
-                "service_type",
-                "required",
-                "is required with centre_id",
-            ))
-        }
-        (Some(_), _, Some(_)) => {
-            return Err(ApiError::invalid(
-                "tariff_id",
-                "one_of",
-                "give centre_id or tariff_id, not both",
-            ))
-        }
-        (None, _, None) => {
-            return Err(ApiError::invalid(
-                "centre_id",
-                "required",
-                "give centre_id and service_type, or tariff_id",
-            ))
-        }
-    };
-    let asked_service = req.service_type;
-    let (tariff, version, default_minutes) = state
-        .read(move |conn| {
-            let (tariff, minutes) = match &source {
-                Source::Centre(centre_id, service) => {
-                    let Some(centre) = offerings::priced(conn, centre_id, *service)? else {
-                        return Err(ApiError::invalid(
-                            "centre_id",
-                            "not_found",
-                            "no such centre",
-                        ));
-                    };
-                    let offered = centre.offered.filter(|(o, _)| o.active && centre.active);
-                    let Some((offering, tariff)) = offered else {
-                        return Err(ApiError::rule(
-                            ProblemType::ServiceNotOffered,
-                            format!("{} does not offer {service} contact", centre.name),
-                        ));
-                    };
-                    (tariff, u32::try_from(offering.default_session_minutes).ok())
-                }
-                Source::Tariff(id) => match tariffs::find(conn, id) {
-                    Err(StoreError::NotFound) => {
-                        return Err(ApiError::invalid(
-                            "tariff_id",
-                            "not_found",
-                            "no such tariff",
-                        ))
-                    }
-                    other => (other?, None),
-                },
-            };
-            if let (Source::Tariff(_), Some(asked)) = (&source, asked_service) {
-                if tariff.service()? != asked {
-                    return Err(ApiError::invalid(
-                        "service_type",
-                        "service_mismatch",
-                        format!(
-                            "the tariff prices {} contact, not {asked}",
-                            tariff.service_type
-                        ),
-                    ));
-                }
-            }
-            let Some(version) = tariffs::version_on(conn, &tariff.id, as_of)? else {
-                return Err(ApiError::rule(
-                    ProblemType::NoTariffInForce,
-                    format!(
-                        "no version of the tariff \"{}\" is in force on {as_of}",
-                        tariff.name
-                    ),
-                ));
-            };
-            Ok((tariff, version, minutes))
-        })
-        .await?;
-    let service = tariff.service()?;
-    let minutes = match req.hours_per_session {
-        // Quarter hours only (validated), so this is exact.
-        Some(hours) => (hours * 60.0).round() as u32,
-        None => default_minutes.unwrap_or(120),
-    };
-    let domain_tariff = version.to_domain(service)?;
-    let request = DomainRequest {
+    let cmd = QuoteCmd {
+        centre_id: req.centre_id.clone(),
+        service_type: req.service_type,
+        tariff_id: req.tariff_id,
         referrer: req.referrer,
         court_ordered: req.court_ordered,
         sessions: req.sessions,
-        session_minutes: minutes,
+        // Quarter hours only (validated), so this is exact.
+        session_minutes: req.hours_per_session.map(|h| (h * 60.0).round() as u32),
         items: req.items,
+        as_of: req.as_of,
     };
-    let quote = quote::quote(&domain_tariff, &request).map_err(|e| match e {
-        QuoteError::PriceOnApplication(_) => {
-            ApiError::rule(ProblemType::PriceOnApplication, e.to_string())
-        }
-        QuoteError::TooLarge { field, .. } => ApiError::invalid(field, "range", e.to_string()),
-        QuoteError::Overflow => ApiError::Internal(format!("tariff version {}: {e}", version.id)),
-    })?;
+    let Quoted {
+        tariff,
+        version,
+        service,
+        session_minutes: minutes,
+        quote,
+    } = state
+        .read(move |conn| Ok(quotes::quote(conn, cmd)?))
+        .await?;
     let lines = quote
         .lines
         .iter()
