@@ -31,6 +31,9 @@ impl FieldError {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// The caller is not who they claim, or no longer may sign in (401).
+    #[error("{0}")]
+    Unauthorized(String),
     /// The caller may not do this (403).
     #[error("{0}")]
     Forbidden(String),

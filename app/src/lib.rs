@@ -16,8 +16,10 @@
 
 pub mod access;
 pub mod actor;
+pub mod auth;
 pub mod availability;
 pub mod centres;
+pub mod clients;
 pub mod credit;
 pub mod error;
 pub mod offerings;

@@ -7,6 +7,7 @@ use ccm_app::AppError;
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
+            AppError::Unauthorized(detail) => ApiError::Unauthorized(detail),
             AppError::Forbidden(detail) => ApiError::Forbidden(detail),
             AppError::NotFound(detail) => ApiError::NotFound(detail),
             AppError::PreconditionFailed(detail) => ApiError::PreconditionFailed(detail),
