@@ -34,6 +34,7 @@ pub mod tariffs;
 pub mod users;
 pub mod version;
 pub mod waiting_lists;
+pub mod webhooks;
 
 pub use actor::Actor;
 pub use ccm_persistence::Page;
