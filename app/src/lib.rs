@@ -16,12 +16,14 @@
 
 pub mod access;
 pub mod actor;
+pub mod audit;
 pub mod auth;
 pub mod availability;
 pub mod centres;
 pub mod clients;
 pub mod credit;
 pub mod error;
+pub mod health;
 pub mod offerings;
 pub mod problem;
 pub mod providers;
