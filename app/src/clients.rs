@@ -97,7 +97,7 @@ pub fn create(
     Ok(client)
 }
 
-/// A client the actor manages (row-locked if `lock`).
+/// A client the actor manages (row-locked if `lock`); 404 if it is another provider's.
 pub fn get(
     conn: &mut AnyConnection,
     actor: &Actor,

@@ -52,13 +52,16 @@ pub struct NewTariff<F> {
     pub preset: Option<String>,
 }
 
+/// The versions of each tariff of a page, by tariff id, oldest first.
+pub type VersionsOf = HashMap<String, Vec<TariffVersion>>;
+
 /// A page of tariffs with their versions.
 pub fn list(
     conn: &mut AnyConnection,
     filter: &TariffFilter,
     after: Option<&str>,
     limit: i64,
-) -> Result<(Page<TariffRow>, HashMap<String, Vec<TariffVersion>>), AppError> {
+) -> Result<(Page<TariffRow>, VersionsOf), AppError> {
     let page = store::list(conn, filter, after, limit)?;
     let ids: Vec<&str> = page.items.iter().map(|t| t.id.as_str()).collect();
     let versions = store::versions_of(conn, &ids)?;

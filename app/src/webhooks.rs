@@ -105,7 +105,8 @@ pub fn create(conn: &mut AnyConnection, s: Subscription) -> Result<Subscription,
     Ok(s)
 }
 
-/// A subscription the caller manages; one it does not is not found.
+/// A subscription the caller may see: its client's own, or an org admin's client's; any other
+/// is not found.
 pub fn get(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -113,6 +114,8 @@ pub fn get(
     id: &str,
 ) -> Result<Subscription, AppError> {
     let scope = rules(actor).webhooks(client_id);
+    // Asked before any lookup, so that a caller who manages no webhooks learns nothing from a
+    // real id that an unknown one would not tell them.
     if scope == WebhookScope::None {
         return Err(not_for_role());
     }

@@ -286,6 +286,7 @@ pub(crate) async fn reserve_attempt(
     reserved.map_err(locked)
 }
 
+/// The answer to a wrong password: 429 if this attempt used up the address's allowance.
 pub(crate) fn refused(counted: Attempts) -> ApiError {
     match counted.locked_for(time::OffsetDateTime::now_utc()) {
         Some(wait) => locked(wait),
@@ -293,6 +294,11 @@ pub(crate) fn refused(counted: Attempts) -> ApiError {
     }
 }
 
+/// Exchange a refresh token for a new access token and a new refresh token.
+///
+/// Each refresh token works once. Presenting one that was already used revokes every token of
+/// that login, since only a copy (a stolen token) could be presented twice. Limited per client
+/// IP address with the other auth endpoints (429 with `Retry-After`).
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,

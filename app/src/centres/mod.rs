@@ -59,13 +59,16 @@ pub struct CentrePatch {
     pub active: Option<bool>,
 }
 
+/// The services each centre of a page offers, by centre id.
+pub type ServicesOf = HashMap<String, Vec<ServiceType>>;
+
 /// A page of centres, each with the services it offers.
 pub fn list(
     conn: &mut AnyConnection,
     filter: &CentreFilter,
     after: Option<&str>,
     limit: i64,
-) -> Result<(Page<Centre>, HashMap<String, Vec<ServiceType>>), AppError> {
+) -> Result<(Page<Centre>, ServicesOf), AppError> {
     let page = centres::list(conn, filter, after, limit)?;
     let ids: Vec<&str> = page.items.iter().map(|c| c.id.as_str()).collect();
     let services = centres::services_of(conn, &ids)?;
