@@ -21,6 +21,7 @@ pub mod routes;
 pub mod security;
 pub mod seed;
 pub mod state;
+pub mod statement_counts;
 pub mod webhooks;
 
 use std::sync::Arc;
