@@ -2,6 +2,7 @@
 //! token rotation, logout and password changes. Passwords are verified and hashed by the
 //! caller (slow, off the request's thread); these are the steps that read and write.
 
+use ccm_domain::clients::Refusal;
 use ccm_domain::lockout::{Attempts, LockoutPolicy};
 use ccm_domain::Role;
 use ccm_persistence::tokens::{self, RefreshToken, Throttle};
@@ -227,4 +228,39 @@ pub fn me(conn: &mut AnyConnection, user_id: &str) -> Result<Candidate, AppError
 /// The caller's own account.
 pub fn own_account(conn: &mut AnyConnection, user_id: &str) -> Result<User, AppError> {
     Ok(users::find(conn, user_id)?)
+}
+
+/// The account a verified token names, with the API client it was issued to if it names one
+/// that still exists; `None` once the account is gone. One statement.
+pub fn caller(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    client_id: Option<&str>,
+) -> Result<Option<(User, Option<Client>)>, AppError> {
+    Ok(clients::caller(conn, user_id, client_id)?)
+}
+
+/// A client's token works while the client is not revoked, and only within its scopes.
+pub fn check_client(
+    client: &Client,
+    user_id: &str,
+    role: Role,
+    method: &str,
+    pattern: &str,
+) -> Result<(), AppError> {
+    if client.revoked_at.is_some() || client.user_id != user_id || role != CLIENT_ROLE {
+        return Err(AppError::Unauthorized(
+            "this API client's access has been revoked".into(),
+        ));
+    }
+    let granted = ccm_domain::clients::parse_scopes(&client.scopes);
+    match ccm_domain::clients::check(&granted, method, pattern) {
+        Ok(()) => Ok(()),
+        Err(Refusal::NotForClients) => Err(AppError::forbidden(
+            "this endpoint is for people, not API clients",
+        )),
+        Err(Refusal::MissingScope(scope)) => Err(AppError::forbidden(format!(
+            "this API client needs the scope {scope}"
+        ))),
+    }
 }
