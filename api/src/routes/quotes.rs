@@ -145,28 +145,39 @@ pub async fn create_quote(
     state: web::Data<AppState>,
     body: ValidJson<QuoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let req = body.0;
-    let cmd = QuoteCmd {
-        centre_id: req.centre_id.clone(),
-        service_type: req.service_type,
-        tariff_id: req.tariff_id,
-        referrer: req.referrer,
-        court_ordered: req.court_ordered,
-        sessions: req.sessions,
-        // Quarter hours only (validated), so this is exact.
-        session_minutes: req.hours_per_session.map(|h| (h * 60.0).round() as u32),
-        items: req.items,
-        as_of: req.as_of,
-    };
+    let cmd = body.0.command();
+    let asked = cmd.clone();
+    let quoted = state
+        .read(move |conn| Ok(quotes::quote(conn, cmd)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(view(&asked, quoted)))
+}
+
+impl QuoteRequest {
+    fn command(self) -> QuoteCmd {
+        QuoteCmd {
+            centre_id: self.centre_id,
+            service_type: self.service_type,
+            tariff_id: self.tariff_id,
+            referrer: self.referrer,
+            court_ordered: self.court_ordered,
+            sessions: self.sessions,
+            // Quarter hours only (validated), so this is exact.
+            session_minutes: self.hours_per_session.map(|h| (h * 60.0).round() as u32),
+            items: self.items,
+            as_of: self.as_of,
+        }
+    }
+}
+
+fn view(asked: &QuoteCmd, quoted: Quoted) -> QuoteView {
     let Quoted {
         tariff,
         version,
         service,
         session_minutes: minutes,
         quote,
-    } = state
-        .read(move |conn| Ok(quotes::quote(conn, cmd)?))
-        .await?;
+    } = quoted;
     let lines = quote
         .lines
         .iter()
@@ -182,18 +193,18 @@ pub async fn create_quote(
             funder: l.funder,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(QuoteView {
-        centre_id: req.centre_id,
+    QuoteView {
+        centre_id: asked.centre_id.clone(),
         service_type: service,
         tariff_id: tariff.id,
         tariff_name: tariff.name,
         tariff_version_id: version.id,
         effective_from: version.effective_from,
-        referrer: req.referrer,
-        court_ordered: req.court_ordered,
-        sessions: req.sessions,
+        referrer: asked.referrer,
+        court_ordered: asked.court_ordered,
+        sessions: asked.sessions,
         hours_per_session: f64::from(minutes) / 60.0,
-        items: req.items,
+        items: asked.items,
         currency: CURRENCY,
         lines,
         total: quote.total,
@@ -203,5 +214,5 @@ pub async fn create_quote(
             payer: "cancelling_parent",
             description: c.description,
         }),
-    }))
+    }
 }
