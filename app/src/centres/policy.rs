@@ -78,7 +78,12 @@ pub fn set(
     cmd: PolicyCmd,
     if_match: &IfMatch,
 ) -> Result<InForce, AppError> {
-    if cmd.lateness_strikes > cmd.lateness_window {
+    let lateness = LatenessPolicy {
+        threshold_minutes: cmd.lateness_threshold_minutes,
+        strikes: cmd.lateness_strikes,
+        window: cmd.lateness_window,
+    };
+    if !lateness.is_coherent() {
         return Err(AppError::invalid(
             "lateness_strikes",
             "above_window",
