@@ -5,11 +5,12 @@ use ccm_domain::access::AuditScope;
 use ccm_domain::confidential::AuditKind;
 use ccm_persistence::audit::{self, AuditFilter};
 use ccm_persistence::AnyConnection;
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::OffsetDateTime;
 
 pub use ccm_persistence::audit::AuditEvent;
 
 use crate::access::rules;
+use crate::clock::stored;
 use crate::{Actor, AppError, Page};
 
 /// The right to read some of the trail: everyone's events, or one provider's.
@@ -39,11 +40,6 @@ pub fn reader(actor: &Actor) -> Result<Reader, AppError> {
         }),
         AuditScope::None => Err(AppError::forbidden("the audit trail is for org admins")),
     }
-}
-
-fn stored(at: OffsetDateTime) -> PrimitiveDateTime {
-    let utc = at.to_offset(time::UtcOffset::UTC);
-    PrimitiveDateTime::new(utc.date(), utc.time())
 }
 
 /// A page of the events the reader may read, in the order they happened.

@@ -8,11 +8,12 @@ use ccm_domain::Role;
 use ccm_persistence::tokens::{self, RefreshToken, Throttle};
 use ccm_persistence::users::{self, UserChanges};
 use ccm_persistence::{clients, new_id, now, AnyConnection, StoreError};
-use time::{Duration, OffsetDateTime, PrimitiveDateTime};
+use time::{Duration, OffsetDateTime};
 
 pub use ccm_persistence::clients::Client;
 pub use ccm_persistence::users::User;
 
+use crate::clock::stored;
 use crate::AppError;
 
 /// An account a password may open, with its provider's name.
@@ -31,11 +32,6 @@ pub enum Refresh {
     /// A new token of the same login is stored; the account it opens.
     Issued(User),
     Refused(&'static str),
-}
-
-fn stored(at: OffsetDateTime) -> PrimitiveDateTime {
-    let utc = at.to_offset(time::UtcOffset::UTC);
-    PrimitiveDateTime::new(utc.date(), utc.time())
 }
 
 /// Counts an attempt for `email` as failed before it is checked (a success clears it), so that

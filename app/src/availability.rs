@@ -12,16 +12,11 @@ use ccm_domain::{london, Role, RoomKind, ServiceType, Weekday};
 use ccm_persistence::centres::{self, Centre, CentreFilter};
 use ccm_persistence::users::{self, UserFilter};
 use ccm_persistence::{offerings, providers, rooms, sessions, AnyConnection};
-use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime};
+use time::{Date, Duration, OffsetDateTime};
 
 use crate::access::{require, rules};
+use crate::clock::stored;
 use crate::{Actor, AppError, OrNotFound};
-
-/// As stored: UTC without an offset.
-fn stored(at: OffsetDateTime) -> PrimitiveDateTime {
-    let utc = at.to_offset(time::UtcOffset::UTC);
-    PrimitiveDateTime::new(utc.date(), utc.time())
-}
 
 /// The most slots one answer lists; `truncated` says there were more.
 pub const MAX_ITEMS: usize = 500;

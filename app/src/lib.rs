@@ -21,6 +21,7 @@ pub mod auth;
 pub mod availability;
 pub mod centres;
 pub mod clients;
+pub mod clock;
 pub mod credit;
 pub mod error;
 pub mod health;
