@@ -20,7 +20,7 @@ use actix_web::HttpMessage;
 use serde_json::Value;
 use tracing_actix_web::RequestId;
 
-use crate::extract::Principal;
+use crate::principal::Principal;
 use ccm_persistence::audit::{self, AuditEvent};
 use ccm_persistence::{new_id, now, AnyConnection, StoreError};
 

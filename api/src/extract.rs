@@ -11,12 +11,10 @@ use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::error::{ApiError, FieldError};
+pub use crate::principal::Principal;
 use crate::security::Claims;
 use crate::state::AppState;
-use ccm_domain::access::Actor;
-use ccm_domain::clients::Refusal;
-use ccm_domain::Role;
-use ccm_persistence::clients;
+use ccm_app::auth;
 
 /// A JSON body, deserialised and validated. Syntax errors are 400; a wrong type, an unknown or
 /// missing field, or a failed validation is 422 naming the field.
@@ -287,35 +285,6 @@ pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, Api
     Ok(value)
 }
 
-/// The authenticated caller, from `Authorization: Bearer <access token>`.
-#[derive(Clone, Debug)]
-pub struct Principal {
-    pub user_id: String,
-    pub role: Role,
-    pub provider_id: Option<String>,
-    /// Set when the caller is a partner's API client (acting as a referrer, within its scopes).
-    pub client_id: Option<String>,
-}
-
-impl Principal {
-    /// What the caller is allowed to do, as one string: equal strings, equal authority.
-    pub fn authority(&self) -> String {
-        format!(
-            "{}|{}|{}",
-            self.role.as_str(),
-            self.provider_id.as_deref().unwrap_or("-"),
-            self.client_id.as_deref().unwrap_or("-")
-        )
-    }
-
-    pub fn actor(&self) -> Actor<'_> {
-        Actor {
-            role: self.role,
-            provider_id: self.provider_id.as_deref(),
-        }
-    }
-}
-
 impl FromRequest for Principal {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
@@ -356,7 +325,7 @@ pub async fn authenticate(
     let client_id = claims.cid.clone();
     let asked = client_id.clone();
     let (user, client) = state
-        .read(move |conn| Ok(clients::caller(conn, &claims.sub, asked.as_deref())?))
+        .read(move |conn| Ok(auth::caller(conn, &claims.sub, asked.as_deref())?))
         .await?
         .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
     if client_id.is_some() && client.is_none() {
@@ -370,7 +339,7 @@ pub async fn authenticate(
         ));
     }
     if let Some(client) = &client {
-        check_client(client, &user.id, user.role()?, method, pattern)?;
+        auth::check_client(client, &user.id, user.role()?, method, pattern)?;
         state
             .client_limiter
             .check(client.id.clone())
@@ -385,31 +354,6 @@ pub async fn authenticate(
         provider_id: user.provider_id,
         client_id,
     })
-}
-
-/// A client's token works while the client is not revoked, and only within its scopes.
-fn check_client(
-    client: &clients::Client,
-    user_id: &str,
-    role: Role,
-    method: &str,
-    pattern: &str,
-) -> Result<(), ApiError> {
-    if client.revoked_at.is_some() || client.user_id != user_id || role != Role::Referrer {
-        return Err(ApiError::Unauthorized(
-            "this API client's access has been revoked".into(),
-        ));
-    }
-    let granted = ccm_domain::clients::parse_scopes(&client.scopes);
-    match ccm_domain::clients::check(&granted, method, pattern) {
-        Ok(()) => Ok(()),
-        Err(Refusal::NotForClients) => Err(ApiError::Forbidden(
-            "this endpoint is for people, not API clients".into(),
-        )),
-        Err(Refusal::MissingScope(scope)) => Err(ApiError::Forbidden(format!(
-            "this API client needs the scope {scope}"
-        ))),
-    }
 }
 
 fn bearer_claims(req: &HttpRequest) -> Result<Claims, ApiError> {

@@ -214,9 +214,7 @@ macro_rules! list_response {
 }
 pub(crate) use list_response;
 
-pub fn etag(version: i64) -> String {
-    format!("\"{version}\"")
-}
+pub use ccm_app::version::etag;
 
 /// 200 with the resource and its ETag.
 pub fn ok_tagged<T: Serialize>(body: &T, version: i64) -> HttpResponse {
@@ -255,17 +253,11 @@ impl IfMatch {
     /// Refuses an update whose `If-Match` names another version than the current one. Without
     /// the header the update goes ahead (last write wins).
     pub fn check(&self, current_version: i64) -> Result<(), ApiError> {
-        let Some(value) = &self.0 else {
-            return Ok(());
-        };
-        let current = etag(current_version);
-        let matches = value.trim() == "*" || value.split(',').any(|tag| tag.trim() == current);
-        if matches {
-            Ok(())
-        } else {
-            Err(ApiError::PreconditionFailed(format!(
-                "the resource has changed since you read it (its ETag is now {current}); fetch it again"
-            )))
-        }
+        Ok(self.precondition().check(current_version)?)
+    }
+
+    /// The header as a workflow's precondition.
+    pub fn precondition(&self) -> ccm_app::IfMatch {
+        ccm_app::IfMatch(self.0.clone())
     }
 }

@@ -15,11 +15,13 @@ pub mod idempotency;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod principal;
 pub mod rate_limit;
 pub mod routes;
 pub mod security;
 pub mod seed;
 pub mod state;
+pub mod statement_counts;
 pub mod webhooks;
 
 use std::sync::Arc;

@@ -24,6 +24,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 
 use crate::config::Environment;
 use crate::state::AppState;
+use crate::statement_counts::{self, Counts};
 use ccm_persistence::db::PoolState;
 
 /// Upper bounds of the latency buckets, in seconds (Prometheus client defaults).
@@ -250,7 +251,7 @@ pub async fn record(
     let method = req.method().clone();
     let started = Instant::now();
     let sent = Arc::new(Counts::default());
-    let mut response = STATEMENTS.scope(sent.clone(), next.call(req)).await?;
+    let mut response = statement_counts::scope(sent.clone(), next.call(req)).await?;
     let statements = sent.sent.load(Ordering::Relaxed);
     if let Some(metrics) = metrics {
         // The default service (unknown paths) matches no pattern.
@@ -287,41 +288,6 @@ pub const STATEMENTS_HEADER: &str = "ccm-db-statements";
 /// In development, how many of them were sent while a room's or supervisor's lock was held
 /// (from the statement taking it to the commit), where a request takes one.
 pub const LOCKED_STATEMENTS_HEADER: &str = "ccm-db-statements-locked";
-
-/// A request's statements, and those sent while it held a room's or supervisor's lock.
-#[derive(Debug, Default)]
-pub struct Counts {
-    pub sent: AtomicU64,
-    pub locked: AtomicU64,
-}
-
-tokio::task_local! {
-    /// The statements the current request has sent so far.
-    static STATEMENTS: Arc<Counts>;
-}
-
-/// The current request's statement counter, to be carried onto the blocking thread that runs
-/// its storage work (outside a request: none).
-pub fn request_counter() -> Option<Arc<Counts>> {
-    STATEMENTS.try_with(Arc::clone).ok()
-}
-
-/// Runs storage work on this (blocking) thread, adding the statements it sent to `counter`.
-pub fn counted<T>(counter: Option<&Arc<Counts>>, work: impl FnOnce() -> T) -> T {
-    // A note left by work that failed before counting must not reach into this work's figure.
-    ccm_persistence::statements::take_while_locked();
-    let before = ccm_persistence::statements::on_this_thread();
-    let out = work();
-    let locked = ccm_persistence::statements::take_while_locked();
-    if let Some(counter) = counter {
-        let sent = ccm_persistence::statements::on_this_thread() - before;
-        counter.sent.fetch_add(sent, Ordering::Relaxed);
-        counter
-            .locked
-            .fetch_add(locked.unwrap_or(0), Ordering::Relaxed);
-    }
-    out
-}
 
 #[cfg(test)]
 mod tests {

@@ -10,8 +10,8 @@ use tokio::sync::Semaphore;
 use crate::audit::{self, Trail};
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::metrics;
 use crate::security::{self, JwtKeys};
+use crate::statement_counts;
 use ccm_persistence::document_store::{DocumentStore, DocumentStoreError, FsDocumentStore};
 use ccm_persistence::{AnyConnection, Db};
 
@@ -102,9 +102,9 @@ impl AppState {
     {
         let db = self.db.clone();
         let trail = audit::current();
-        let counter = metrics::request_counter();
+        let counter = statement_counts::request_counter();
         web::block(move || {
-            metrics::counted(counter.as_ref(), || {
+            statement_counts::counted(counter.as_ref(), || {
                 let _bound = audit::bind(trail.clone());
                 let out = db.read(f)?;
                 if let Some(trail) = trail.filter(Trail::has_reads) {
@@ -127,9 +127,9 @@ impl AppState {
     {
         let db = self.db.clone();
         let trail = audit::current();
-        let counter = metrics::request_counter();
+        let counter = statement_counts::request_counter();
         web::block(move || {
-            metrics::counted(counter.as_ref(), || {
+            statement_counts::counted(counter.as_ref(), || {
                 let _bound = audit::bind(trail.clone());
                 db.write(|conn| {
                     let out = f(conn)?;

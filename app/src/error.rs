@@ -31,6 +31,9 @@ impl FieldError {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// The caller is not who they claim, or no longer may sign in (401).
+    #[error("{0}")]
+    Unauthorized(String),
     /// The caller may not do this (403).
     #[error("{0}")]
     Forbidden(String),
@@ -40,6 +43,9 @@ pub enum AppError {
     /// The request clashes with the current state: a duplicate, a step not allowed now (409).
     #[error("{detail}")]
     Conflict { code: ProblemType, detail: String },
+    /// The record changed since the caller read it (412).
+    #[error("{0}")]
+    PreconditionFailed(String),
     /// A case's or session's lifecycle has no such transition from its current status (409).
     #[error("{detail}")]
     Transition {
@@ -91,6 +97,19 @@ impl AppError {
         }
     }
 
+    /// A 422 naming every invalid field.
+    pub fn validation(errors: Vec<FieldError>) -> AppError {
+        let detail = match errors.as_slice() {
+            [one] => format!("{}: {}", one.field, one.message),
+            _ => "The request has invalid fields.".to_string(),
+        };
+        AppError::Unprocessable {
+            code: ProblemType::Validation,
+            detail,
+            errors,
+        }
+    }
+
     /// A 422 for a rule broken by well-formed input, with its own problem type.
     pub fn rule(code: ProblemType, detail: impl Into<String>) -> AppError {
         debug_assert_eq!(code.status(), 422, "{code:?} is not a broken rule");
@@ -99,6 +118,21 @@ impl AppError {
             detail: detail.into(),
             errors: Vec::new(),
         }
+    }
+}
+
+/// What a workflow reads that may not be there: `NotFound` from the store becomes a 404 naming
+/// the thing.
+pub trait OrNotFound<T> {
+    fn or_not_found(self, what: &str) -> Result<T, AppError>;
+}
+
+impl<T> OrNotFound<T> for Result<T, StoreError> {
+    fn or_not_found(self, what: &str) -> Result<T, AppError> {
+        self.map_err(|e| match e {
+            StoreError::NotFound => AppError::not_found(what),
+            other => other.into(),
+        })
     }
 }
 

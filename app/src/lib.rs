@@ -14,11 +14,33 @@
 //! This crate never depends on actix or utoipa; `ccm-api` maps [`AppError`] to problem+json in
 //! one place.
 
+pub mod access;
+pub mod actor;
+pub mod audit;
+pub mod auth;
+pub mod availability;
+pub mod centres;
+pub mod clients;
+pub mod clock;
 pub mod credit;
 pub mod error;
+pub mod health;
+pub mod offerings;
 pub mod problem;
+pub mod providers;
+pub mod quotes;
 pub mod referrals;
+pub mod rooms;
 pub mod sessions;
+pub mod staff;
+pub mod tariffs;
+pub mod users;
+pub mod version;
+pub mod waiting_lists;
+pub mod webhooks;
 
-pub use error::{AppError, FieldError};
+pub use actor::Actor;
+pub use ccm_persistence::Page;
+pub use error::{AppError, FieldError, OrNotFound};
 pub use problem::ProblemType;
+pub use version::IfMatch;

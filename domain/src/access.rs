@@ -56,6 +56,35 @@ impl<'a> Actor<'a> {
         }
     }
 
+    /// Whose partner API clients this actor registers, rotates and revokes: its own
+    /// provider's, for its org admins only (a platform admin runs no partner's integration).
+    pub fn api_clients(&self) -> Option<&'a str> {
+        match (self.role, self.provider_id) {
+            (Role::OrgAdmin, Some(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Whose webhook subscriptions this actor manages, when it signs in as the API client
+    /// `client_id` (if any): a client its own, an org admin every client's of its provider.
+    pub fn webhooks(&self, client_id: Option<&'a str>) -> WebhookScope<'a> {
+        match (client_id, self.role, self.provider_id) {
+            (Some(own), _, _) => WebhookScope::Client(own),
+            (None, Role::OrgAdmin, Some(p)) => WebhookScope::Provider(p),
+            _ => WebhookScope::None,
+        }
+    }
+
+    /// Whose audit trail this actor reads: everyone's (platform admins), its own
+    /// organisation's (org admins), or none.
+    pub fn audit_trail(&self) -> AuditScope<'a> {
+        match (self.role, self.provider_id) {
+            (Role::PlatformAdmin, _) => AuditScope::All,
+            (Role::OrgAdmin, Some(p)) => AuditScope::Provider(p),
+            _ => AuditScope::None,
+        }
+    }
+
     /// Registering a new provider organisation: platform admins only.
     pub fn create_provider(&self) -> Access {
         match self.role {
@@ -95,6 +124,24 @@ impl<'a> Actor<'a> {
             _ => UserListScope::None,
         }
     }
+}
+
+/// Whose audit events an actor reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditScope<'a> {
+    All,
+    Provider(&'a str),
+    None,
+}
+
+/// Whose webhook subscriptions an actor manages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebhookScope<'a> {
+    /// An API client, with its own token: its own.
+    Client(&'a str),
+    /// An org admin: those of every API client of its provider.
+    Provider(&'a str),
+    None,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,6 +185,55 @@ mod tests {
         role: Role::PlatformAdmin,
         provider_id: None,
     };
+
+    #[test]
+    fn clients_manage_their_own_webhooks_and_org_admins_their_providers_clients() {
+        let referrer = actor(Role::Referrer, CL);
+        assert_eq!(referrer.webhooks(Some("c1")), WebhookScope::Client("c1"));
+        assert_eq!(referrer.webhooks(None), WebhookScope::None);
+        assert_eq!(
+            actor(Role::OrgAdmin, CL).webhooks(None),
+            WebhookScope::Provider(CL)
+        );
+        assert_eq!(
+            actor(Role::Coordinator, CL).webhooks(None),
+            WebhookScope::None
+        );
+        assert_eq!(PLATFORM.webhooks(None), WebhookScope::None);
+    }
+
+    #[test]
+    fn platform_admins_read_every_audit_event_and_org_admins_their_own_organisations() {
+        assert_eq!(PLATFORM.audit_trail(), AuditScope::All);
+        assert_eq!(
+            actor(Role::OrgAdmin, FA).audit_trail(),
+            AuditScope::Provider(FA)
+        );
+        for role in [
+            Role::Coordinator,
+            Role::Supervisor,
+            Role::Finance,
+            Role::Referrer,
+        ] {
+            assert_eq!(actor(role, FA).audit_trail(), AuditScope::None, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn only_org_admins_manage_their_own_providers_api_clients() {
+        assert_eq!(actor(Role::OrgAdmin, CL).api_clients(), Some(CL));
+        assert_eq!(PLATFORM.api_clients(), None);
+        for role in [
+            Role::Coordinator,
+            Role::Supervisor,
+            Role::Volunteer,
+            Role::Finance,
+            Role::Referrer,
+            Role::Parent,
+        ] {
+            assert_eq!(actor(role, CL).api_clients(), None, "{role:?}");
+        }
+    }
 
     #[test]
     fn coordinators_and_org_admins_find_their_own_providers_staff_only() {

@@ -7,8 +7,10 @@ use ccm_app::AppError;
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
+            AppError::Unauthorized(detail) => ApiError::Unauthorized(detail),
             AppError::Forbidden(detail) => ApiError::Forbidden(detail),
             AppError::NotFound(detail) => ApiError::NotFound(detail),
+            AppError::PreconditionFailed(detail) => ApiError::PreconditionFailed(detail),
             AppError::Conflict { code, detail } => ApiError::Conflict { code, detail },
             AppError::Transition {
                 detail,

@@ -9,14 +9,14 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::cases::{stored_json, workflow};
+use crate::cases::stored_json;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidQuery};
 use crate::http::{list_response, next_cursor, utc, Instant, PageParams};
 use crate::state::AppState;
+use ccm_app::audit::{self, AuditEvent};
 use ccm_domain::confidential::AuditKind;
 use ccm_domain::Role;
-use ccm_persistence::audit::{self, AuditEvent, AuditFilter};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list);
@@ -97,12 +97,10 @@ fn view(e: AuditEvent) -> Result<AuditEventView, ApiError> {
         request_id: e.request_id,
         actor_id: e.actor_id,
         actor_role: e.actor_role.as_deref().and_then(|r| r.parse().ok()),
-        kind: e.kind.parse().map_err(|_| {
-            ApiError::from(ccm_persistence::StoreError::Corrupt(format!(
-                "audit kind {}",
-                e.kind
-            )))
-        })?,
+        kind: e
+            .kind
+            .parse()
+            .map_err(|_| ApiError::Internal(format!("audit kind {}", e.kind)))?,
         action: e.action,
         entity_type: e.entity_type,
         entity_id: e.entity_id,
@@ -124,27 +122,18 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
     let (limit, after) = (page.0.limit(), page.0.after()?);
-    let provider_id = match principal.role {
-        Role::PlatformAdmin => None,
-        Role::OrgAdmin => principal.provider_id.clone(),
-        _ => return Err(ApiError::forbidden("the audit trail is for org admins")),
-    };
-    let (from, to) = (
-        instant("from", q.from.as_deref())?,
-        instant("to", q.to.as_deref())?,
-    );
-    let filter = AuditFilter {
-        provider_id,
+    let reader = audit::reader(&principal.caller())?;
+    let query = audit::AuditQuery {
+        from: instant("from", q.from.as_deref())?,
+        to: instant("to", q.to.as_deref())?,
         entity_type: q.entity_type,
         entity_id: q.entity_id,
         referral_id: q.referral_id,
         actor_id: q.actor_id,
-        kind: q.kind.map(|k| k.as_str().to_string()),
-        from: from.map(workflow::stored),
-        to: to.map(workflow::stored),
+        kind: q.kind,
     };
     let page = state
-        .read(move |conn| Ok(audit::list(conn, &filter, after.as_deref(), limit)?))
+        .read(move |conn| Ok(audit::list(conn, &reader, query, after.as_deref(), limit)?))
         .await?;
     let next_cursor = next_cursor(&page, |e| &e.id);
     let items = page.items.into_iter().map(view).collect::<Result<_, _>>()?;

@@ -11,11 +11,10 @@ use crate::error::{self, ApiError, ProviderChoice};
 use crate::extract::{JsonOrForm, ValidJson};
 use crate::security::{new_refresh_token, token_hash};
 use crate::state::AppState;
+use ccm_app::auth::{self, Candidate, NewRefresh, Refresh, User, CLIENT_ROLE};
 use ccm_domain::accounts::{self, SignIn};
 use ccm_domain::lockout::Attempts;
 use ccm_domain::Role;
-use ccm_persistence::tokens::{self, RefreshToken, Throttle};
-use ccm_persistence::{new_id, now, users, AnyConnection};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(token).service(refresh).service(logout);
@@ -170,7 +169,7 @@ pub async fn token(
     }
     let (first, secret) = request.pair()?;
     if request.grant_type == GrantType::ClientCredentials {
-        let issued = super::clients::grant(&state, first, secret).await?;
+        let issued = client_grant(&state, first, secret).await?;
         return Ok(HttpResponse::Ok().json(issued));
     }
     password_grant(&state, first, secret, request.provider_id).await
@@ -185,11 +184,7 @@ async fn password_grant(
     provider_id: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
     let email = email.trim().to_lowercase();
-    let lookup = email.clone();
-    let (counted, mut candidates) = reserve_attempt(state, &email, move |conn| {
-        Ok(users::active_by_email(conn, &lookup)?)
-    })
-    .await?;
+    let (counted, mut candidates) = reserve_attempt(state, &email, true).await?;
     candidates
         .retain(|(u, _)| accounts::is_named(provider_id.as_deref(), u.provider_id.as_deref()));
     let matching = matching_accounts(state, candidates, password).await?;
@@ -199,17 +194,15 @@ async fn password_grant(
         SignIn::ChooseProvider(several) => return Err(choose_provider(state, email, several).await),
     };
     let role = user.role()?;
-    let refresh_ttl = state.config.refresh_token_ttl;
-    let (refresh_token, refresh_hash) = new_refresh_token()?;
+    let (refresh_token, hash) = new_refresh_token()?;
+    let first = NewRefresh {
+        hash,
+        ttl: state.config.refresh_token_ttl,
+    };
     let user_id = user.id.clone();
     crate::audit::signed_in(&user.id, role, user.provider_id.as_deref());
     state
-        .write(move |conn| {
-            tokens::clear_throttle(conn, &email)?;
-            users::record_login(conn, &user_id, now())?;
-            store_refresh(conn, &user_id, &new_id(), &refresh_hash, refresh_ttl)?;
-            Ok(())
-        })
+        .write(move |conn| Ok(auth::signed_in(conn, &email, &user_id, &first)?))
         .await?;
     let access_token = state
         .keys
@@ -227,13 +220,9 @@ async fn password_grant(
 /// The answer when the password opens accounts at several providers: 400 naming
 /// `provider_id` and listing them. The password is proven, so the attempt does not count as a
 /// wrong one.
-async fn choose_provider(
-    state: &AppState,
-    email: String,
-    several: Vec<(users::User, Option<String>)>,
-) -> ApiError {
+async fn choose_provider(state: &AppState, email: String, several: Vec<Candidate>) -> ApiError {
     if let Err(e) = state
-        .write(move |conn| Ok(tokens::clear_throttle(conn, &email)?))
+        .write(move |conn| Ok(auth::forget_failures(conn, &email)?))
         .await
     {
         return e;
@@ -256,9 +245,9 @@ async fn choose_provider(
 /// verification's time, so an unknown address takes as long to refuse as a wrong password.
 async fn matching_accounts<T>(
     state: &AppState,
-    candidates: Vec<(users::User, T)>,
+    candidates: Vec<(User, T)>,
     password: String,
-) -> Result<Vec<(users::User, T)>, ApiError> {
+) -> Result<Vec<(User, T)>, ApiError> {
     if candidates.is_empty() {
         state.verify_password(None, password).await?;
         return Ok(Vec::new());
@@ -276,42 +265,23 @@ async fn matching_accounts<T>(
 /// Counts a password attempt for `email` before the password is checked, in one transaction
 /// with the lock check, so that parallel guesses cannot all slip past the check: however many
 /// arrive at once, at most the policy's number of passwords is checked per lock period. A
-/// successful attempt then clears the count (`tokens::clear_throttle`). Runs `also` in the same
-/// transaction. Answers 429 while the address is locked.
-pub(crate) async fn reserve_attempt<T, F>(
+/// successful attempt then clears the count. Reads the address's active accounts in the same
+/// transaction if `lookup`. Answers 429 while the address is locked.
+pub(crate) async fn reserve_attempt(
     state: &AppState,
     email: &str,
-    also: F,
-) -> Result<(Attempts, T), ApiError>
-where
-    F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
-    T: Send + 'static,
-{
+    lookup: bool,
+) -> Result<(Attempts, Vec<Candidate>), ApiError> {
     let policy = state.config.lockout;
     let email = email.to_string();
     let reserved = state
-        .write(move |conn| {
-            let at = time::OffsetDateTime::now_utc();
-            let throttle = tokens::lock_throttle(conn, &email, stored(at))?;
-            let attempts = Attempts {
-                failures: u32::try_from(throttle.failures).unwrap_or(0),
-                locked_until: throttle.locked_until.map(|t| t.assume_utc()),
-            };
-            if let Some(wait) = attempts.locked_for(at) {
-                return Ok(Err(wait));
-            }
-            let counted = attempts.after_failure(at, policy);
-            tokens::save_throttle(
-                conn,
-                &Throttle {
-                    email: email.clone(),
-                    failures: i32::try_from(counted.failures).unwrap_or(i32::MAX),
-                    locked_until: counted.locked_until.map(stored),
-                    updated_at: stored(at),
-                },
-            )?;
-            Ok(Ok((counted, also(conn)?)))
-        })
+        .write(
+            move |conn| match auth::reserve_attempt(conn, &email, policy)? {
+                Ok(counted) if lookup => Ok(Ok((counted, auth::candidates(conn, &email)?))),
+                Ok(counted) => Ok(Ok((counted, Vec::new()))),
+                Err(wait) => Ok(Err(wait)),
+            },
+        )
         .await?;
     reserved.map_err(locked)
 }
@@ -322,11 +292,6 @@ pub(crate) fn refused(counted: Attempts) -> ApiError {
         Some(wait) => locked(wait),
         None => ApiError::Unauthorized(WRONG_CREDENTIALS.into()),
     }
-}
-
-fn stored(at: time::OffsetDateTime) -> time::PrimitiveDateTime {
-    let utc = at.to_offset(time::UtcOffset::UTC);
-    time::PrimitiveDateTime::new(utc.date(), utc.time())
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token.
@@ -352,37 +317,18 @@ pub async fn refresh(
     body: ValidJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let hash = token_hash(&body.0.refresh_token);
-    let refresh_ttl = state.config.refresh_token_ttl;
     let (new_token, new_hash) = new_refresh_token()?;
+    let new = NewRefresh {
+        hash: new_hash,
+        ttl: state.config.refresh_token_ttl,
+    };
     let outcome = state
         .write(move |conn| {
-            let Some(old) = tokens::find_refresh(conn, &hash)? else {
-                return Ok(Refresh::Refused("the refresh token is not valid"));
-            };
-            let at = now();
-            if old.revoked_at.is_some() {
-                return Ok(Refresh::Refused("the refresh token has been revoked"));
+            let outcome = auth::refresh(conn, &hash, &new)?;
+            if let Refresh::Issued(user) = &outcome {
+                crate::audit::signed_in(&user.id, user.role()?, user.provider_id.as_deref());
             }
-            if old.expires_at <= at {
-                return Ok(Refresh::Refused("the refresh token has expired"));
-            }
-            // Claimed atomically: of two requests presenting the same token, one wins and the
-            // other is a reuse, whatever their timing.
-            if !tokens::claim_refresh(conn, &old.id, at)? {
-                tokens::revoke_family(conn, &old.family_id, at)?;
-                tracing::warn!(user_id = %old.user_id, "refresh token reused: login revoked");
-                return Ok(Refresh::Refused(
-                    "the refresh token was already used; every token of that login is now revoked",
-                ));
-            }
-            let user = users::find(conn, &old.user_id)?;
-            if !user.active {
-                tokens::revoke_family(conn, &old.family_id, at)?;
-                return Ok(Refresh::Refused("this account has been deactivated"));
-            }
-            crate::audit::signed_in(&user.id, user.role()?, user.provider_id.as_deref());
-            store_refresh(conn, &user.id, &old.family_id, &new_hash, refresh_ttl)?;
-            Ok(Refresh::Issued(user))
+            Ok(outcome)
         })
         .await?;
     let user = match outcome {
@@ -421,19 +367,9 @@ pub async fn logout(
 ) -> Result<HttpResponse, ApiError> {
     let hash = token_hash(&body.0.refresh_token);
     state
-        .write(move |conn| {
-            if let Some(found) = tokens::find_refresh(conn, &hash)? {
-                tokens::revoke_family(conn, &found.family_id, now())?;
-            }
-            Ok(())
-        })
+        .write(move |conn| Ok(auth::logout(conn, &hash)?))
         .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-enum Refresh {
-    Issued(users::User),
-    Refused(&'static str),
 }
 
 fn locked(wait: Duration) -> ApiError {
@@ -443,29 +379,37 @@ fn locked(wait: Duration) -> ApiError {
     }
 }
 
-fn store_refresh(
-    conn: &mut AnyConnection,
-    user_id: &str,
-    family_id: &str,
-    hash: &str,
-    ttl: std::time::Duration,
-) -> Result<(), ApiError> {
-    let at = now();
-    let ttl = Duration::try_from(ttl).unwrap_or(Duration::days(30));
-    tokens::insert_refresh(
-        conn,
-        &RefreshToken {
-            id: new_id(),
-            user_id: user_id.to_string(),
-            family_id: family_id.to_string(),
-            token_hash: hash.to_string(),
-            expires_at: at + ttl,
-            used_at: None,
-            revoked_at: None,
-            created_at: at,
-        },
-    )?;
-    Ok(())
+/// An access token for an API client, carrying its scopes. No refresh token: a client asks
+/// again with its secret. 401 for a wrong id or secret, a revoked client or a replaced secret.
+async fn client_grant(
+    state: &AppState,
+    client_id: String,
+    secret: String,
+) -> Result<TokenResponse, ApiError> {
+    let presented = token_hash(&secret);
+    let client = state
+        .read(move |conn| Ok(auth::client(conn, &client_id, &presented)?))
+        .await?;
+    crate::audit::signed_in(&client.user_id, CLIENT_ROLE, Some(&client.provider_id));
+    let user_id = client.user_id.clone();
+    state
+        .write(move |conn| Ok(auth::record_login(conn, &user_id)?))
+        .await?;
+    let access_token =
+        state
+            .keys
+            .issue_for_client(&client.user_id, &client.provider_id, &client.id)?;
+    tracing::info!(client_id = %client.id, "API client signed in");
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: state.keys.ttl().as_secs(),
+        refresh_token: None,
+        refresh_expires_in: None,
+        user_id: client.user_id,
+        role: CLIENT_ROLE,
+        scope: Some(client.scopes),
+    })
 }
 
 fn token_response(

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::error::{self, ApiError};
 use crate::metrics::Metrics;
 use crate::state::AppState;
-use ccm_persistence::Backend;
+use ccm_app::health;
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
@@ -42,22 +42,9 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let db = state.db.clone();
-    let current = web::block(move || db.schema_is_current())
+    let database = web::block(move || health::readiness(&db))
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    match current {
-        Ok(true) => {}
-        Ok(false) => {
-            return Err(ApiError::Unavailable(
-                "database migrations are pending: run `ccm migrate`".into(),
-            ))
-        }
-        Err(e) => return Err(ApiError::Unavailable(e.to_string())),
-    }
-    let database = match state.db.backend() {
-        Backend::Postgres => "postgres",
-        Backend::Sqlite => "sqlite",
-    };
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
     Ok(HttpResponse::Ok().json(Readiness {
         status: "ready",
         database,
@@ -88,11 +75,11 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 )]
 #[get("/metrics")]
 pub async fn metrics(metrics: web::Data<Metrics>, state: web::Data<AppState>) -> HttpResponse {
-    let pools = state.db.pool_state();
+    let pools = health::pools(&state.db);
     let mut text = metrics.render(&pools);
     // Read on each scrape; left out (not zero) when the database cannot be asked.
     let db = state.db.clone();
-    let backlog = web::block(move || db.read(ccm_persistence::webhooks::backlog)).await;
+    let backlog = web::block(move || health::webhook_backlog(&db)).await;
     if let Ok(Ok(backlog)) = backlog {
         text.push_str("# HELP ccm_webhook_outbox_backlog Webhook deliveries waiting to be sent (due or retrying).\n");
         text.push_str("# TYPE ccm_webhook_outbox_backlog gauge\n");

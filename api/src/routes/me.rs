@@ -11,8 +11,7 @@ use crate::extract::{Principal, ValidJson};
 use crate::routes::auth::{refused, reserve_attempt};
 use crate::routes::users::UserView;
 use crate::state::AppState;
-use ccm_persistence::users::{self, UserChanges};
-use ccm_persistence::{now, tokens, StoreError};
+use ccm_app::auth;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(me).service(change_password);
@@ -52,20 +51,8 @@ pub async fn me(
     principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
     let (user, provider_name) = state
-        .read(
-            move |conn| match users::find_with_provider_name(conn, &principal.user_id) {
-                Err(StoreError::NotFound) => Err(ApiError::Unauthorized(
-                    "the account no longer exists".into(),
-                )),
-                other => Ok(other?),
-            },
-        )
+        .read(move |conn| Ok(auth::me(conn, &principal.user_id)?))
         .await?;
-    if !user.active {
-        return Err(ApiError::Unauthorized(
-            "this account has been deactivated".into(),
-        ));
-    }
     Ok(HttpResponse::Ok().json(Me {
         user: UserView::from_row(&user)?,
         provider_name,
@@ -96,10 +83,10 @@ pub async fn change_password(
     let change = body.0;
     let user_id = principal.user_id.clone();
     let user = state
-        .read(move |conn| Ok(users::find(conn, &user_id)?))
+        .read(move |conn| Ok(auth::own_account(conn, &user_id)?))
         .await?;
     // Guesses of the current password count against the account's address like logins do.
-    let (counted, ()) = reserve_attempt(&state, &user.email, |_| Ok(())).await?;
+    let (counted, _) = reserve_attempt(&state, &user.email, false).await?;
     if !state
         .verify_password(Some(user.password_hash.clone()), change.current_password)
         .await?
@@ -113,17 +100,7 @@ pub async fn change_password(
     }
     let new_hash = state.hash_password(change.new_password).await?;
     state
-        .write(move |conn| {
-            let at = now();
-            tokens::clear_throttle(conn, &user.email)?;
-            let changes = UserChanges {
-                password_hash: Some(new_hash),
-                ..Default::default()
-            };
-            users::update(conn, &user.id, &changes, at)?;
-            tokens::revoke_user(conn, &user.id, at)?;
-            Ok(())
-        })
+        .write(move |conn| Ok(auth::set_password(conn, &user, new_hash)?))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -7,17 +7,14 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::error::ProblemType;
-use crate::error::{self, ApiError, OrNotFound, Require};
+use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{
     created, list_response, next_cursor, ok_tagged, utc, IfMatch, Instant, PageParams,
 };
 use crate::state::AppState;
-use ccm_domain::catalogue::{check_days, check_session_minutes};
+use ccm_app::offerings::{self, Offering};
 use ccm_domain::{ServiceType, Weekday};
-use ccm_persistence::offerings::{self, days_text, Offering, OfferingChanges};
-use ccm_persistence::{centres, new_id, now, tariffs, AnyConnection, StoreError};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_offerings)
@@ -113,46 +110,31 @@ pub struct OfferingPatch {
     pub active: Option<bool>,
 }
 
-fn check_minutes(minutes: u32) -> Result<i32, ApiError> {
-    check_session_minutes(minutes)
-        .map_err(|why| ApiError::invalid("default_session_minutes", "range", why))?;
-    Ok(i32::try_from(minutes).unwrap_or(0))
-}
-
-fn check_offered_days(service: ServiceType, days: &[Weekday]) -> Result<String, ApiError> {
-    check_days(service, days).map_err(|why| ApiError::invalid("days_offered", "days", why))?;
-    Ok(days_text(days))
-}
-
-/// The tariff must be the provider's own and price this service.
-fn check_tariff(
-    conn: &mut AnyConnection,
-    tariff_id: &str,
-    provider_id: &str,
-    service: ServiceType,
-) -> Result<(), ApiError> {
-    let tariff = match tariffs::find(conn, tariff_id) {
-        Ok(t) if t.provider_id == provider_id => t,
-        Ok(_) | Err(StoreError::NotFound) => {
-            return Err(ApiError::invalid(
-                "tariff_id",
-                "not_found",
-                "no such tariff at this provider",
-            ))
+impl NewOffering {
+    fn command(self) -> offerings::NewOffering {
+        offerings::NewOffering {
+            service_type: self.service_type,
+            tariff_id: self.tariff_id,
+            default_session_minutes: self.default_session_minutes,
+            days_offered: self.days_offered,
+            waiting_list_open: self.waiting_list_open,
+            places: self.places,
+            active: self.active,
         }
-        Err(e) => return Err(e.into()),
-    };
-    if tariff.service()? != service {
-        return Err(ApiError::invalid(
-            "tariff_id",
-            "service_mismatch",
-            format!(
-                "the tariff prices {} contact, not {service}",
-                tariff.service_type
-            ),
-        ));
     }
-    Ok(())
+}
+
+impl OfferingPatch {
+    fn command(self) -> offerings::OfferingPatch {
+        offerings::OfferingPatch {
+            tariff_id: self.tariff_id,
+            default_session_minutes: self.default_session_minutes,
+            days_offered: self.days_offered,
+            waiting_list_open: self.waiting_list_open,
+            places: self.places,
+            active: self.active,
+        }
+    }
 }
 
 /// The services a centre offers.
@@ -174,15 +156,7 @@ pub async fn list_offerings(
     let centre_id = centre_id.into_inner();
     let (limit, after) = (page.0.limit(), page.0.after()?);
     let page = state
-        .read(move |conn| {
-            centres::find(conn, &centre_id).or_not_found("centre")?;
-            Ok(offerings::list_for_centre(
-                conn,
-                &centre_id,
-                after.as_deref(),
-                limit,
-            )?)
-        })
+        .read(move |conn| Ok(offerings::list(conn, &centre_id, after.as_deref(), limit)?))
         .await?;
     Ok(HttpResponse::Ok().json(OfferingList {
         items: page
@@ -212,45 +186,12 @@ pub async fn create_offering(
     centre_id: web::Path<String>,
     body: ValidJson<NewOffering>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.0;
-    let minutes = check_minutes(new.default_session_minutes)?;
-    let days = check_offered_days(new.service_type, &new.days_offered)?;
+    let (actor, new) = (principal.caller(), body.0.command());
     let centre_id = centre_id.into_inner();
     let offering = state
         .write(move |conn| {
-            let centre = centres::find(conn, &centre_id).or_not_found("centre")?;
-            principal
-                .actor()
-                .manage_catalogue(&centre.provider_id)
-                .require("centre")?;
-            check_tariff(conn, &new.tariff_id, &centre.provider_id, new.service_type)?;
-            if offerings::find_for(conn, &centre.id, new.service_type)?.is_some() {
-                return Err(ApiError::conflict(
-                    ProblemType::DuplicateOffering,
-                    format!(
-                        "this centre already offers {}; update that offering instead",
-                        new.service_type
-                    ),
-                ));
-            }
-            let at = now();
-            let id = new_id();
-            crate::audit::subject("offering", &id);
-            let offering = Offering {
-                id,
-                centre_id: centre.id,
-                service_type: new.service_type.as_str().to_string(),
-                tariff_id: new.tariff_id,
-                default_session_minutes: minutes,
-                days_offered: days,
-                waiting_list_open: new.waiting_list_open,
-                places: new.places.map(|p| i32::try_from(p).unwrap_or(i32::MAX)),
-                active: new.active,
-                version: 1,
-                created_at: at,
-                updated_at: at,
-            };
-            offerings::insert(conn, &offering)?;
+            let offering = offerings::create(conn, &actor, &centre_id, new)?;
+            crate::audit::subject("offering", &offering.id);
             Ok(offering)
         })
         .await?;
@@ -277,7 +218,7 @@ pub async fn get_offering(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let offering = state
-        .read(move |conn| offerings::find(conn, &id).or_not_found("offering"))
+        .read(move |conn| Ok(offerings::get(conn, &id)?))
         .await?;
     Ok(ok_tagged(&OfferingView::new(&offering)?, offering.version))
 }
@@ -306,41 +247,14 @@ pub async fn update_offering(
     id: web::Path<String>,
     body: ValidJson<OfferingPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let patch = body.0;
-    let minutes = patch
-        .default_session_minutes
-        .map(check_minutes)
-        .transpose()?;
+    let (actor, patch, if_match) = (
+        principal.caller(),
+        body.0.command(),
+        if_match.precondition(),
+    );
     let id = id.into_inner();
     let offering = state
-        .write(move |conn| {
-            let current = offerings::find_locked(conn, &id).or_not_found("offering")?;
-            let centre = centres::find(conn, &current.centre_id)?;
-            principal
-                .actor()
-                .manage_catalogue(&centre.provider_id)
-                .require("offering")?;
-            let service = current.service()?;
-            if let Some(tariff_id) = &patch.tariff_id {
-                check_tariff(conn, tariff_id, &centre.provider_id, service)?;
-            }
-            let changes = OfferingChanges {
-                tariff_id: patch.tariff_id,
-                default_session_minutes: minutes,
-                days_offered: patch
-                    .days_offered
-                    .map(|d| check_offered_days(service, &d))
-                    .transpose()?,
-                waiting_list_open: patch.waiting_list_open,
-                places: patch
-                    .places
-                    .map(|p| p.map(|p| i32::try_from(p).unwrap_or(i32::MAX))),
-                active: patch.active,
-            };
-            // Preconditions last: a request that is wrong anyway gets that answer first.
-            if_match.check(current.version)?;
-            Ok(offerings::update(conn, &current.id, &changes, now())?)
-        })
+        .write(move |conn| Ok(offerings::update(conn, &actor, &id, patch, &if_match)?))
         .await?;
     Ok(ok_tagged(&OfferingView::new(&offering)?, offering.version))
 }

@@ -7,15 +7,13 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::error::ProblemType;
-use crate::error::{self, ApiError, OrNotFound, Require};
+use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{
     created, list_response, next_cursor, nullable, ok_tagged, utc, IfMatch, Instant, PageParams,
 };
 use crate::state::AppState;
-use ccm_persistence::providers::{self, Provider, ProviderChanges};
-use ccm_persistence::{new_id, now};
+use ccm_app::providers::{self, Provider};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_providers)
@@ -167,32 +165,18 @@ pub async fn create_provider(
     principal: Principal,
     body: ValidJson<NewProvider>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.actor().create_provider().require("provider")?;
     let new = body.0;
-    let at = now();
-    let provider = Provider {
-        id: new_id(),
-        name: new.name.trim().to_string(),
+    let cmd = providers::NewProvider {
+        name: new.name,
         charity_number: new.charity_number,
         website: new.website,
         contact_email: new.contact_email,
         contact_phone: new.contact_phone,
-        version: 1,
-        created_at: at,
-        updated_at: at,
     };
+    let provider = providers::prepare(&principal.caller(), cmd)?;
     crate::audit::subject("provider", &provider.id);
     let provider = state
-        .write(move |conn| {
-            if providers::name_taken(conn, &provider.name, None)? {
-                return Err(ApiError::conflict(
-                    ProblemType::DuplicateName,
-                    "a provider with this name already exists",
-                ));
-            }
-            providers::insert(conn, &provider)?;
-            Ok(provider)
-        })
+        .write(move |conn| Ok(providers::create(conn, provider)?))
         .await?;
     Ok(created(
         &format!("/v1/providers/{}", provider.id),
@@ -217,7 +201,7 @@ pub async fn get_provider(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let provider = state
-        .read(move |conn| providers::find(conn, &id).or_not_found("provider"))
+        .read(move |conn| Ok(providers::get(conn, &id)?))
         .await?;
     Ok(ok_tagged(&ProviderView::from(&provider), provider.version))
 }
@@ -242,34 +226,16 @@ pub async fn update_provider(
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.0;
     patch.check()?;
-    let id = id.into_inner();
+    let cmd = providers::ProviderPatch {
+        name: patch.name,
+        charity_number: patch.charity_number,
+        website: patch.website,
+        contact_email: patch.contact_email,
+        contact_phone: patch.contact_phone,
+    };
+    let (actor, if_match, id) = (principal.caller(), if_match.precondition(), id.into_inner());
     let provider = state
-        .write(move |conn| {
-            let current = providers::find_locked(conn, &id).or_not_found("provider")?;
-            principal
-                .actor()
-                .manage_catalogue(&current.id)
-                .require("provider")?;
-            let name = patch.name.map(|n| n.trim().to_string());
-            if let Some(name) = &name {
-                if providers::name_taken(conn, name, Some(&current.id))? {
-                    return Err(ApiError::conflict(
-                        ProblemType::DuplicateName,
-                        "a provider with this name already exists",
-                    ));
-                }
-            }
-            let changes = ProviderChanges {
-                name,
-                charity_number: patch.charity_number,
-                website: patch.website,
-                contact_email: patch.contact_email,
-                contact_phone: patch.contact_phone,
-            };
-            // Preconditions last: a request that is wrong anyway gets that answer first.
-            if_match.check(current.version)?;
-            Ok(providers::update(conn, &current.id, &changes, now())?)
-        })
+        .write(move |conn| Ok(providers::update(conn, &actor, &id, cmd, &if_match)?))
         .await?;
     Ok(ok_tagged(&ProviderView::from(&provider), provider.version))
 }

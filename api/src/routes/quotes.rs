@@ -8,17 +8,13 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::{Validate, ValidationError};
 
-use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::ValidJson;
 use crate::http::{self, CURRENCY};
-use crate::routes::tariffs::today;
 use crate::state::AppState;
-use ccm_domain::quote::{
-    self, ChargeDue, LineKind, Payer, QuoteError, QuoteRequest as DomainRequest,
-};
+use ccm_app::quotes::{self, QuoteCmd, Quoted};
+use ccm_domain::quote::{ChargeDue, LineKind, Payer};
 use ccm_domain::{Funder, Money, ReferrerKind, ServiceType};
-use ccm_persistence::{offerings, tariffs, StoreError};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_quote);
@@ -149,118 +145,39 @@ pub async fn create_quote(
     state: web::Data<AppState>,
     body: ValidJson<QuoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let req = body.0;
-    let as_of = req.as_of.unwrap_or_else(today);
-    enum Source {
-        Centre(String, ServiceType),
-        Tariff(String),
-    }
-    let source = match (
-        req.centre_id.clone(),
-        req.service_type,
-        req.tariff_id.clone(),
-    ) {
-        (Some(c), Some(s), None) => Source::Centre(c, s),
-        (None, _, Some(t)) => Source::Tariff(t),
-        (Some(_), None, None) => {
-            return Err(ApiError::invalid(
-                "service_type",
-                "required",
-                "is required with centre_id",
-            ))
-        }
-        (Some(_), _, Some(_)) => {
-            return Err(ApiError::invalid(
-                "tariff_id",
-                "one_of",
-                "give centre_id or tariff_id, not both",
-            ))
-        }
-        (None, _, None) => {
-            return Err(ApiError::invalid(
-                "centre_id",
-                "required",
-                "give centre_id and service_type, or tariff_id",
-            ))
-        }
-    };
-    let asked_service = req.service_type;
-    let (tariff, version, default_minutes) = state
-        .read(move |conn| {
-            let (tariff, minutes) = match &source {
-                Source::Centre(centre_id, service) => {
-                    let Some(centre) = offerings::priced(conn, centre_id, *service)? else {
-                        return Err(ApiError::invalid(
-                            "centre_id",
-                            "not_found",
-                            "no such centre",
-                        ));
-                    };
-                    let offered = centre.offered.filter(|(o, _)| o.active && centre.active);
-                    let Some((offering, tariff)) = offered else {
-                        return Err(ApiError::rule(
-                            ProblemType::ServiceNotOffered,
-                            format!("{} does not offer {service} contact", centre.name),
-                        ));
-                    };
-                    (tariff, u32::try_from(offering.default_session_minutes).ok())
-                }
-                Source::Tariff(id) => match tariffs::find(conn, id) {
-                    Err(StoreError::NotFound) => {
-                        return Err(ApiError::invalid(
-                            "tariff_id",
-                            "not_found",
-                            "no such tariff",
-                        ))
-                    }
-                    other => (other?, None),
-                },
-            };
-            if let (Source::Tariff(_), Some(asked)) = (&source, asked_service) {
-                if tariff.service()? != asked {
-                    return Err(ApiError::invalid(
-                        "service_type",
-                        "service_mismatch",
-                        format!(
-                            "the tariff prices {} contact, not {asked}",
-                            tariff.service_type
-                        ),
-                    ));
-                }
-            }
-            let Some(version) = tariffs::version_on(conn, &tariff.id, as_of)? else {
-                return Err(ApiError::rule(
-                    ProblemType::NoTariffInForce,
-                    format!(
-                        "no version of the tariff \"{}\" is in force on {as_of}",
-                        tariff.name
-                    ),
-                ));
-            };
-            Ok((tariff, version, minutes))
-        })
+    let cmd = body.0.command();
+    let asked = cmd.clone();
+    let quoted = state
+        .read(move |conn| Ok(quotes::quote(conn, cmd)?))
         .await?;
-    let service = tariff.service()?;
-    let minutes = match req.hours_per_session {
-        // Quarter hours only (validated), so this is exact.
-        Some(hours) => (hours * 60.0).round() as u32,
-        None => default_minutes.unwrap_or(120),
-    };
-    let domain_tariff = version.to_domain(service)?;
-    let request = DomainRequest {
-        referrer: req.referrer,
-        court_ordered: req.court_ordered,
-        sessions: req.sessions,
-        session_minutes: minutes,
-        items: req.items,
-    };
-    let quote = quote::quote(&domain_tariff, &request).map_err(|e| match e {
-        QuoteError::PriceOnApplication(_) => {
-            ApiError::rule(ProblemType::PriceOnApplication, e.to_string())
+    Ok(HttpResponse::Ok().json(view(&asked, quoted)))
+}
+
+impl QuoteRequest {
+    fn command(self) -> QuoteCmd {
+        QuoteCmd {
+            centre_id: self.centre_id,
+            service_type: self.service_type,
+            tariff_id: self.tariff_id,
+            referrer: self.referrer,
+            court_ordered: self.court_ordered,
+            sessions: self.sessions,
+            // Quarter hours only (validated), so this is exact.
+            session_minutes: self.hours_per_session.map(|h| (h * 60.0).round() as u32),
+            items: self.items,
+            as_of: self.as_of,
         }
-        QuoteError::TooLarge { field, .. } => ApiError::invalid(field, "range", e.to_string()),
-        QuoteError::Overflow => ApiError::Internal(format!("tariff version {}: {e}", version.id)),
-    })?;
+    }
+}
+
+fn view(asked: &QuoteCmd, quoted: Quoted) -> QuoteView {
+    let Quoted {
+        tariff,
+        version,
+        service,
+        session_minutes: minutes,
+        quote,
+    } = quoted;
     let lines = quote
         .lines
         .iter()
@@ -276,18 +193,18 @@ pub async fn create_quote(
             funder: l.funder,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(QuoteView {
-        centre_id: req.centre_id,
+    QuoteView {
+        centre_id: asked.centre_id.clone(),
         service_type: service,
         tariff_id: tariff.id,
         tariff_name: tariff.name,
         tariff_version_id: version.id,
         effective_from: version.effective_from,
-        referrer: req.referrer,
-        court_ordered: req.court_ordered,
-        sessions: req.sessions,
+        referrer: asked.referrer,
+        court_ordered: asked.court_ordered,
+        sessions: asked.sessions,
         hours_per_session: f64::from(minutes) / 60.0,
-        items: req.items,
+        items: asked.items,
         currency: CURRENCY,
         lines,
         total: quote.total,
@@ -297,5 +214,5 @@ pub async fn create_quote(
             payer: "cancelling_parent",
             description: c.description,
         }),
-    }))
+    }
 }

@@ -7,17 +7,14 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::error::ProblemType;
-use crate::error::{self, ApiError, OrNotFound, Require};
+use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{
     created, list_response, next_cursor, ok_tagged, utc, IfMatch, Instant, PageParams,
 };
 use crate::state::AppState;
-use ccm_domain::catalogue::room_capacity;
+use ccm_app::rooms::{self, Room};
 use ccm_domain::RoomKind;
-use ccm_persistence::rooms::{self, Room, RoomChanges};
-use ccm_persistence::{centres, new_id, now, AnyConnection};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_rooms)
@@ -97,25 +94,26 @@ pub struct RoomPatch {
     pub active: Option<bool>,
 }
 
-fn capacity(kind: RoomKind, requested: Option<u32>) -> Result<i32, ApiError> {
-    room_capacity(kind, requested)
-        .map(|c| i32::try_from(c).unwrap_or(1))
-        .map_err(|why| ApiError::invalid("capacity", "capacity", why))
+impl NewRoom {
+    fn command(self) -> rooms::NewRoom {
+        rooms::NewRoom {
+            name: self.name,
+            kind: self.kind,
+            capacity: self.capacity,
+            active: self.active,
+        }
+    }
 }
 
-fn ensure_unique_name(
-    conn: &mut AnyConnection,
-    centre_id: &str,
-    name: &str,
-    except: Option<&str>,
-) -> Result<(), ApiError> {
-    if rooms::name_taken(conn, centre_id, name, except)? {
-        return Err(ApiError::conflict(
-            ProblemType::DuplicateName,
-            "this centre already has a room with this name",
-        ));
+impl RoomPatch {
+    fn command(self) -> rooms::RoomPatch {
+        rooms::RoomPatch {
+            name: self.name,
+            kind: self.kind,
+            capacity: self.capacity,
+            active: self.active,
+        }
     }
-    Ok(())
 }
 
 /// The rooms of a centre.
@@ -137,15 +135,7 @@ pub async fn list_rooms(
     let centre_id = centre_id.into_inner();
     let (limit, after) = (page.0.limit(), page.0.after()?);
     let page = state
-        .read(move |conn| {
-            centres::find(conn, &centre_id).or_not_found("centre")?;
-            Ok(rooms::list_for_centre(
-                conn,
-                &centre_id,
-                after.as_deref(),
-                limit,
-            )?)
-        })
+        .read(move |conn| Ok(rooms::list(conn, &centre_id, after.as_deref(), limit)?))
         .await?;
     Ok(HttpResponse::Ok().json(RoomList {
         items: page
@@ -175,33 +165,12 @@ pub async fn create_room(
     centre_id: web::Path<String>,
     body: ValidJson<NewRoom>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.0;
-    let capacity = capacity(new.kind, new.capacity)?;
+    let (actor, new) = (principal.caller(), body.0.command());
     let centre_id = centre_id.into_inner();
     let room = state
         .write(move |conn| {
-            let centre = centres::find(conn, &centre_id).or_not_found("centre")?;
-            principal
-                .actor()
-                .manage_catalogue(&centre.provider_id)
-                .require("centre")?;
-            let name = new.name.trim().to_string();
-            ensure_unique_name(conn, &centre.id, &name, None)?;
-            let at = now();
-            let id = new_id();
-            crate::audit::subject("room", &id);
-            let room = Room {
-                id,
-                centre_id: centre.id,
-                name,
-                kind: new.kind.as_str().to_string(),
-                capacity,
-                active: new.active,
-                version: 1,
-                created_at: at,
-                updated_at: at,
-            };
-            rooms::insert(conn, &room)?;
+            let room = rooms::create(conn, &actor, &centre_id, new)?;
+            crate::audit::subject("room", &room.id);
             Ok(room)
         })
         .await?;
@@ -227,9 +196,7 @@ pub async fn get_room(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let room = state
-        .read(move |conn| rooms::find(conn, &id).or_not_found("room"))
-        .await?;
+    let room = state.read(move |conn| Ok(rooms::get(conn, &id)?)).await?;
     Ok(ok_tagged(&RoomView::new(&room)?, room.version))
 }
 
@@ -251,42 +218,14 @@ pub async fn update_room(
     id: web::Path<String>,
     body: ValidJson<RoomPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let patch = body.0;
+    let (actor, patch, if_match) = (
+        principal.caller(),
+        body.0.command(),
+        if_match.precondition(),
+    );
     let id = id.into_inner();
     let room = state
-        .write(move |conn| {
-            let current = rooms::find_locked(conn, &id).or_not_found("room")?;
-            let centre = centres::find(conn, &current.centre_id)?;
-            principal
-                .actor()
-                .manage_catalogue(&centre.provider_id)
-                .require("room")?;
-            let kind = patch.kind.unwrap_or(current.kind()?);
-            // Changing the kind re-checks the capacity: a shared room made private holds one.
-            let capacity = match (patch.kind, patch.capacity) {
-                (None, None) => None,
-                (_, requested) => Some(capacity(
-                    kind,
-                    requested.or_else(|| {
-                        (kind == RoomKind::Shared)
-                            .then(|| u32::try_from(current.capacity).unwrap_or(1))
-                    }),
-                )?),
-            };
-            let name = patch.name.map(|n| n.trim().to_string());
-            if let Some(name) = &name {
-                ensure_unique_name(conn, &current.centre_id, name, Some(&current.id))?;
-            }
-            let changes = RoomChanges {
-                name,
-                kind: patch.kind.map(|k| k.as_str().to_string()),
-                capacity,
-                active: patch.active,
-            };
-            // Preconditions come last: a request that is wrong anyway gets that answer first.
-            if_match.check(current.version)?;
-            Ok(rooms::update(conn, &current.id, &changes, now())?)
-        })
+        .write(move |conn| Ok(rooms::update(conn, &actor, &id, patch, &if_match)?))
         .await?;
     Ok(ok_tagged(&RoomView::new(&room)?, room.version))
 }

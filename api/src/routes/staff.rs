@@ -11,8 +11,8 @@ use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidQuery};
 use crate::http::{list_response, next_cursor, PageParams};
 use crate::state::AppState;
+use ccm_app::staff;
 use ccm_domain::Role;
-use ccm_persistence::users;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_staff);
@@ -82,21 +82,9 @@ pub async fn list_staff(
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = (page.0.limit(), page.0.after()?);
     let role = query.0.role.map(Role::from);
-    let Some(provider_id) = principal.actor().staff_directory().map(str::to_string) else {
-        return Err(ApiError::forbidden(
-            "coordinators and org admins look up their provider's staff",
-        ));
-    };
+    let actor = principal.caller();
     let page = state
-        .read(move |conn| {
-            Ok(users::staff(
-                conn,
-                &provider_id,
-                role,
-                after.as_deref(),
-                limit,
-            )?)
-        })
+        .read(move |conn| Ok(staff::list(conn, &actor, role, after.as_deref(), limit)?))
         .await?;
     let items = page
         .items

@@ -6,17 +6,14 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::error::ProblemType;
-use crate::error::{self, ApiError, OrNotFound, Require};
+use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{
     created, list_response, next_cursor, ok_tagged, utc, IfMatch, Instant, PageParams,
 };
 use crate::state::AppState;
-use ccm_domain::access::{own_account_change, role_needs_provider, UserListScope};
+use ccm_app::users::{self, User, UserFilter};
 use ccm_domain::Role;
-use ccm_persistence::users::{self, User, UserChanges, UserFilter};
-use ccm_persistence::{clients, new_id, now, providers, tokens, StoreError};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_users)
@@ -131,25 +128,13 @@ pub async fn list_users(
     page: ValidQuery<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = (page.0.limit(), page.0.after()?);
-    let mut filter = UserFilter {
+    let filter = UserFilter {
         provider_id: query.0.provider,
         role: query.0.role,
     };
-    match principal.actor().user_list_scope() {
-        UserListScope::All => {}
-        UserListScope::Provider(own) => {
-            if filter.provider_id.as_deref().is_some_and(|p| p != own) {
-                return Ok(HttpResponse::Ok().json(UserList {
-                    items: vec![],
-                    next_cursor: None,
-                }));
-            }
-            filter.provider_id = Some(own.to_string());
-        }
-        UserListScope::None => return Err(ApiError::forbidden("only admins list accounts")),
-    }
+    let actor = principal.caller();
     let page = state
-        .read(move |conn| Ok(users::list(conn, &filter, after.as_deref(), limit)?))
+        .read(move |conn| Ok(users::list(conn, &actor, filter, after.as_deref(), limit)?))
         .await?;
     let items = page
         .items
@@ -184,70 +169,18 @@ pub async fn create_user(
     body: ValidJson<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.0;
-    let provider_id = match (new.provider_id, new.role) {
-        (Some(_), Role::PlatformAdmin) => {
-            return Err(ApiError::invalid(
-                "provider_id",
-                "forbidden",
-                "a platform admin belongs to no provider",
-            ))
-        }
-        (None, role) if role_needs_provider(role) => match &principal.provider_id {
-            Some(own) => Some(own.clone()),
-            None => {
-                return Err(ApiError::invalid(
-                    "provider_id",
-                    "required",
-                    "is required for this role",
-                ))
-            }
-        },
-        (given, _) => given,
+    let cmd = users::NewUser {
+        email: new.email,
+        display_name: new.display_name,
+        role: new.role,
+        provider_id: new.provider_id,
     };
-    principal
-        .actor()
-        .manage_user(provider_id.as_deref(), new.role)
-        .require("provider")?;
+    let admitted = users::admit(&principal.caller(), cmd)?;
     let password_hash = state.hash_password(new.password).await?;
-    let at = now();
-    let user = User {
-        id: new_id(),
-        email: new.email.trim().to_lowercase(),
-        display_name: new.display_name.trim().to_string(),
-        password_hash,
-        role: new.role.as_str().to_string(),
-        provider_id,
-        active: true,
-        version: 1,
-        last_login_at: None,
-        created_at: at,
-        updated_at: at,
-    };
-    crate::audit::subject("user", &user.id);
     let user = state
         .write(move |conn| {
-            if let Some(p) = &user.provider_id {
-                match providers::find(conn, p) {
-                    Err(StoreError::NotFound) => {
-                        return Err(ApiError::invalid(
-                            "provider_id",
-                            "not_found",
-                            "no such provider",
-                        ))
-                    }
-                    other => other?,
-                };
-            }
-            // Only the provider's own accounts count: an address with an account elsewhere gets
-            // a new, separate account here, so this answer says nothing about other providers.
-            let provider = user.provider_id.as_deref();
-            if users::find_by_email_at(conn, provider, &user.email)?.is_some() {
-                return Err(ApiError::conflict(
-                    ProblemType::DuplicateEmail,
-                    "an account with this e-mail address already exists at this provider",
-                ));
-            }
-            users::insert(conn, &user)?;
+            let user = users::create(conn, admitted, password_hash)?;
+            crate::audit::subject("user", &user.id);
             Ok(user)
         })
         .await?;
@@ -275,19 +208,10 @@ pub async fn get_user(
     principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    if id != principal.user_id {
-        principal.actor().manages_users().require("user")?;
-    }
+    let (actor, id) = (principal.caller(), id.into_inner());
     let user = state
-        .read(move |conn| users::find(conn, &id).or_not_found("user"))
+        .read(move |conn| Ok(users::get(conn, &actor, &id)?))
         .await?;
-    if user.id != principal.user_id {
-        principal
-            .actor()
-            .manage_user(user.provider_id.as_deref(), user.role()?)
-            .require("user")?;
-    }
     Ok(ok_tagged(&UserView::from_row(&user)?, user.version))
 }
 
@@ -323,53 +247,15 @@ pub async fn update_user(
         Some(p) => Some(state.hash_password(p).await?),
         None => None,
     };
-    let id = id.into_inner();
+    let cmd = users::UserPatch {
+        display_name: patch.display_name,
+        role: patch.role,
+        active: patch.active,
+        password_hash,
+    };
+    let (actor, if_match, id) = (principal.caller(), if_match.precondition(), id.into_inner());
     let user = state
-        .write(move |conn| {
-            let actor = principal.actor();
-            actor.manages_users().require("user")?;
-            let user = users::find_locked(conn, &id).or_not_found("user")?;
-            actor.manage_user(user.provider_id.as_deref(), user.role()?).require("user")?;
-            // A partner client's account is managed as the client: a role or a password given
-            // to it would outlive the client's scopes and its revocation.
-            if clients::for_user(conn, &user.id)?.is_some() {
-                return Err(ApiError::conflict(
-                    ProblemType::ApiClientAccount,
-                    "this account belongs to an API client; manage it at /v1/api-clients",
-                ));
-            }
-            if let Some(role) = patch.role {
-                actor.manage_user(user.provider_id.as_deref(), role).require("user")?;
-                if role_needs_provider(role) != role_needs_provider(user.role()?) {
-                    return Err(ApiError::invalid(
-                        "role",
-                        "provider_mismatch",
-                        "a platform admin belongs to no provider; other roles to one: create a new account instead",
-                    ));
-                }
-            }
-            if user.id == principal.user_id {
-                own_account_change(
-                    patch.role.is_some_and(|r| r.as_str() != user.role),
-                    patch.active == Some(false),
-                )
-                .map_err(|why| ApiError::rule(ProblemType::OwnAccount, why))?;
-            }
-            let changes = UserChanges {
-                display_name: patch.display_name.map(|n| n.trim().to_string()),
-                role: patch.role.map(|r| r.as_str().to_string()),
-                active: patch.active,
-                password_hash,
-            };
-            // Preconditions last: a request that is wrong anyway gets that answer first.
-            if_match.check(user.version)?;
-            let at = now();
-            let updated = users::update(conn, &user.id, &changes, at)?;
-            if patch.active == Some(false) || changes.password_hash.is_some() {
-                tokens::revoke_user(conn, &user.id, at)?;
-            }
-            Ok(updated)
-        })
+        .write(move |conn| Ok(users::update(conn, &actor, &id, cmd, &if_match)?))
         .await?;
     Ok(ok_tagged(&UserView::from_row(&user)?, user.version))
 }

@@ -3,17 +3,15 @@
 
 use actix_web::{get, web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::error::{self, ApiError, OrNotFound, Require};
+use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidQuery};
 use crate::http::{utc, Instant};
 use crate::state::AppState;
-use ccm_domain::referral::waitlist::{self, Waiting};
+use ccm_app::waiting_lists;
 use ccm_domain::ServiceType;
-use ccm_persistence::{centres, offerings, referrals};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_waiting_list);
@@ -55,45 +53,26 @@ pub async fn get_waiting_list(
     principal: Principal,
     query: ValidQuery<WaitingListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.0;
-    let view = state
-        .read(move |conn| {
-            let centre = centres::find(conn, &q.centre).or_not_found("centre")?;
-            principal
-                .actor()
-                .manage_cases(&centre.provider_id)
-                .require("centre")?;
-            let offering = offerings::find_for(conn, &centre.id, q.service)?
-                .ok_or_else(|| ApiError::not_found("service at this centre"))?;
-            let mut list: Vec<Waiting<(String, i32, Option<time::PrimitiveDateTime>)>> =
-                referrals::waiting(conn, &centre.id, q.service)?
-                    .into_iter()
-                    .map(|(id, priority, since)| Waiting {
-                        key: (id, priority, since),
-                        priority,
-                        since: since.map_or(OffsetDateTime::UNIX_EPOCH, |s| s.assume_utc()),
-                    })
-                    .collect();
-            waitlist::order(&mut list);
-            let holding = referrals::holding_places(conn, &centre.id, q.service)?;
-            Ok(WaitingListView {
-                centre_id: centre.id,
-                service_type: q.service,
-                places: offering.places.and_then(|p| u32::try_from(p).ok()),
-                holding: u32::try_from(holding).unwrap_or(u32::MAX),
-                open: offering.waiting_list_open,
-                entries: list
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, w)| WaitingEntry {
-                        position: i + 1,
-                        referral_id: w.key.0,
-                        priority: w.key.1,
-                        waiting_since: w.key.2.map(utc),
-                    })
-                    .collect(),
-            })
-        })
+    let (actor, q) = (principal.caller(), query.0);
+    let list = state
+        .read(move |conn| Ok(waiting_lists::get(conn, &actor, &q.centre, q.service)?))
         .await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(WaitingListView {
+        centre_id: list.centre_id,
+        service_type: q.service,
+        places: list.places.and_then(|p| u32::try_from(p).ok()),
+        holding: u32::try_from(list.holding).unwrap_or(u32::MAX),
+        open: list.open,
+        entries: list
+            .entries
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| WaitingEntry {
+                position: i + 1,
+                referral_id: e.referral_id,
+                priority: e.priority,
+                waiting_since: e.waiting_since.map(utc),
+            })
+            .collect(),
+    }))
 }

@@ -165,6 +165,14 @@ impl Default for LatenessPolicy {
     }
 }
 
+impl LatenessPolicy {
+    /// Whether the rule can ever flag a case: it cannot need more strikes than the sessions it
+    /// looks at.
+    pub fn is_coherent(&self) -> bool {
+        self.strikes <= self.window
+    }
+}
+
 /// Whether a party's recent turnout (most recent first) breaks the policy.
 pub fn persistently_late(recent: &[Turnout], policy: LatenessPolicy) -> bool {
     let strikes = recent
@@ -182,6 +190,19 @@ pub fn persistently_late(recent: &[Turnout], policy: LatenessPolicy) -> bool {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_lateness_rule_needs_no_more_strikes_than_sessions_it_looks_at() {
+        let rule = |strikes, window| LatenessPolicy {
+            threshold_minutes: 10,
+            strikes,
+            window,
+        };
+        assert!(rule(3, 5).is_coherent());
+        assert!(rule(5, 5).is_coherent());
+        assert!(!rule(6, 5).is_coherent());
+        assert!(LatenessPolicy::default().is_coherent());
+    }
 
     fn saturday() -> Slot {
         Slot::new(

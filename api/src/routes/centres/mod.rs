@@ -7,8 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::error::ProblemType;
-use crate::error::{self, ApiError, OrNotFound, Require};
+use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{
     created, list_response, next_cursor, nullable, ok_tagged, utc, IfMatch, Instant, PageParams,
@@ -17,13 +16,11 @@ use crate::state::AppState;
 
 mod opening;
 pub mod policy;
-use ccm_domain::catalogue::normalise_postcode;
+use ccm_app::centres::{self, Centre, CentreFilter};
 use ccm_domain::ServiceType;
-use ccm_persistence::centres::{self, pattern_json, Centre, CentreChanges, CentreFilter};
-use ccm_persistence::{new_id, now, providers, AnyConnection, StoreError};
 pub use opening::{OpeningPatternInput, OpeningPatternView, OpeningRuleDto};
 
-pub const TIME_ZONE: &str = "Europe/London";
+pub use ccm_app::centres::TIME_ZONE;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_centres)
@@ -175,6 +172,54 @@ pub struct NewCentre {
     pub active: bool,
 }
 
+impl Address {
+    fn command(self) -> centres::Address {
+        centres::Address {
+            line1: self.line1,
+            line2: self.line2,
+            town: self.town,
+            postcode: self.postcode,
+        }
+    }
+}
+
+impl NewCentre {
+    fn command(self) -> centres::NewCentre {
+        centres::NewCentre {
+            provider_id: self.provider_id,
+            name: self.name,
+            address: self.address.command(),
+            phone: self.phone,
+            time_zone: self.time_zone,
+            opening_pattern: self.opening_pattern.pattern(),
+            active: self.active,
+        }
+    }
+}
+
+impl CentrePatch {
+    fn command(self) -> centres::CentrePatch {
+        let address = self.address;
+        let (line1, line2, town, postcode) = match address {
+            Some(a) => (a.line1, a.line2, a.town, a.postcode),
+            None => (None, None, None, None),
+        };
+        centres::CentrePatch {
+            name: self.name,
+            line1,
+            line2,
+            town,
+            postcode,
+            phone: self.phone,
+            opening_pattern: self
+                .opening_pattern
+                .as_ref()
+                .map(OpeningPatternInput::pattern),
+            active: self.active,
+        }
+    }
+}
+
 fn yes() -> bool {
     true
 }
@@ -215,11 +260,6 @@ pub struct CentreQuery {
     pub active: Option<bool>,
 }
 
-fn postcode(raw: &str, field: &str) -> Result<String, ApiError> {
-    normalise_postcode(raw)
-        .ok_or_else(|| ApiError::invalid(field, "postcode", "is not a UK postcode"))
-}
-
 /// Find centres, by name, town, service or provider.
 #[utoipa::path(
     tag = "centres",
@@ -245,12 +285,7 @@ pub async fn list_centres(
     };
     let (limit, after) = (page.0.limit(), page.0.after()?);
     let (page, mut services) = state
-        .read(move |conn| {
-            let page = centres::list(conn, &filter, after.as_deref(), limit)?;
-            let ids: Vec<&str> = page.items.iter().map(|c| c.id.as_str()).collect();
-            let services = centres::services_of(conn, &ids)?;
-            Ok((page, services))
-        })
+        .read(move |conn| Ok(centres::list(conn, &filter, after.as_deref(), limit)?))
         .await?;
     let items = page
         .items
@@ -279,78 +314,16 @@ pub async fn create_centre(
     principal: Principal,
     body: ValidJson<NewCentre>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.0;
-    let provider_id = match new.provider_id.or_else(|| principal.provider_id.clone()) {
-        Some(p) => p,
-        None => return Err(ApiError::invalid("provider_id", "required", "is required")),
-    };
-    principal
-        .actor()
-        .manage_catalogue(&provider_id)
-        .require("provider")?;
-    if new.time_zone.as_deref().is_some_and(|tz| tz != TIME_ZONE) {
-        return Err(ApiError::invalid(
-            "time_zone",
-            "unsupported",
-            "only Europe/London is supported",
-        ));
-    }
-    let pattern = new.opening_pattern.to_domain()?;
-    let at = now();
-    let centre = Centre {
-        id: new_id(),
-        provider_id,
-        name: new.name.trim().to_string(),
-        address_line1: new.address.line1,
-        address_line2: new.address.line2,
-        town: new.address.town.trim().to_string(),
-        postcode: postcode(&new.address.postcode, "address.postcode")?,
-        phone: new.phone,
-        time_zone: TIME_ZONE.to_string(),
-        opening_pattern: pattern_json(&pattern),
-        active: new.active,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-    };
+    let centre = centres::prepare(&principal.caller(), body.0.command())?;
     crate::audit::subject("centre", &centre.id);
     let centre = state
-        .write(move |conn| {
-            match providers::find(conn, &centre.provider_id) {
-                Err(StoreError::NotFound) => {
-                    return Err(ApiError::invalid(
-                        "provider_id",
-                        "not_found",
-                        "no such provider",
-                    ))
-                }
-                other => other?,
-            };
-            ensure_unique_name(conn, &centre.provider_id, &centre.name, None)?;
-            centres::insert(conn, &centre)?;
-            Ok(centre)
-        })
+        .write(move |conn| Ok(centres::create(conn, centre)?))
         .await?;
     Ok(created(
         &format!("/v1/centres/{}", centre.id),
         &CentreView::new(&centre, vec![])?,
         centre.version,
     ))
-}
-
-fn ensure_unique_name(
-    conn: &mut AnyConnection,
-    provider_id: &str,
-    name: &str,
-    except: Option<&str>,
-) -> Result<(), ApiError> {
-    if centres::name_taken(conn, provider_id, name, except)? {
-        return Err(ApiError::conflict(
-            ProblemType::DuplicateName,
-            "this provider already has a centre with this name",
-        ));
-    }
-    Ok(())
 }
 
 /// Read a centre.
@@ -368,13 +341,7 @@ pub async fn get_centre(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let (centre, services) = state
-        .read(move |conn| {
-            let centre = centres::find(conn, &id).or_not_found("centre")?;
-            let services = centres::services_of(conn, &[&centre.id])?.remove(&centre.id);
-            Ok((centre, services.unwrap_or_default()))
-        })
-        .await?;
+    let (centre, services) = state.read(move |conn| Ok(centres::get(conn, &id)?)).await?;
     Ok(ok_tagged(
         &CentreView::new(&centre, services)?,
         centre.version,
@@ -400,48 +367,14 @@ pub async fn update_centre(
     id: web::Path<String>,
     body: ValidJson<CentrePatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let patch = body.0;
-    let pattern = patch
-        .opening_pattern
-        .as_ref()
-        .map(OpeningPatternInput::to_domain)
-        .transpose()?;
-    let address = patch.address.unwrap_or(AddressPatch {
-        line1: None,
-        line2: None,
-        town: None,
-        postcode: None,
-    });
-    let changes = CentreChanges {
-        name: patch.name.map(|n| n.trim().to_string()),
-        address_line1: address.line1,
-        address_line2: address.line2,
-        town: address.town.map(|t| t.trim().to_string()),
-        postcode: address
-            .postcode
-            .map(|p| postcode(&p, "address.postcode"))
-            .transpose()?,
-        phone: patch.phone,
-        opening_pattern: pattern.as_ref().map(pattern_json),
-        active: patch.active,
-    };
+    let (actor, patch, if_match) = (
+        principal.caller(),
+        body.0.command(),
+        if_match.precondition(),
+    );
     let id = id.into_inner();
     let (centre, services) = state
-        .write(move |conn| {
-            let current = centres::find_locked(conn, &id).or_not_found("centre")?;
-            principal
-                .actor()
-                .manage_catalogue(&current.provider_id)
-                .require("centre")?;
-            if let Some(name) = &changes.name {
-                ensure_unique_name(conn, &current.provider_id, name, Some(&current.id))?;
-            }
-            // Preconditions last: a request that is wrong anyway gets that answer first.
-            if_match.check(current.version)?;
-            let centre = centres::update(conn, &current.id, &changes, now())?;
-            let services = centres::services_of(conn, &[&centre.id])?.remove(&centre.id);
-            Ok((centre, services.unwrap_or_default()))
-        })
+        .write(move |conn| Ok(centres::update(conn, &actor, &id, patch, &if_match)?))
         .await?;
     Ok(ok_tagged(
         &CentreView::new(&centre, services)?,

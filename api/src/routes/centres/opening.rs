@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::error::{ApiError, FieldError};
 use ccm_domain::opening::{hhmm, OpeningPattern, OpeningRule};
 use ccm_domain::Weekday;
 
@@ -53,8 +52,9 @@ pub struct OpeningPatternView {
 }
 
 impl OpeningPatternInput {
-    pub fn to_domain(&self) -> Result<OpeningPattern, ApiError> {
-        let pattern = OpeningPattern {
+    /// The pattern as sent; ccm-app checks its rules.
+    pub fn pattern(&self) -> OpeningPattern {
+        OpeningPattern {
             rules: self
                 .rules
                 .iter()
@@ -66,23 +66,6 @@ impl OpeningPatternInput {
                     starting: r.starting,
                 })
                 .collect(),
-        };
-        let issues = pattern.issues();
-        if issues.is_empty() {
-            Ok(pattern)
-        } else {
-            Err(ApiError::validation(
-                issues
-                    .into_iter()
-                    .map(|i| {
-                        FieldError::new(
-                            format!("opening_pattern.rules[{}].{}", i.index, i.field),
-                            "invalid",
-                            i.message,
-                        )
-                    })
-                    .collect(),
-            ))
         }
     }
 }

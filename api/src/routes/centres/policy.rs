@@ -6,14 +6,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::cases::scheduling::{for_centre, CentrePolicy};
-use crate::error::{self, ApiError, OrNotFound, Require};
+use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{ok_tagged, utc, IfMatch, Instant};
 use crate::state::AppState;
+use ccm_app::centres::policy::{self, InForce, PolicyCmd};
 use ccm_domain::schedule::arrival::ArrivalOrder;
-use ccm_persistence::scheduling::{self, Policy};
-use ccm_persistence::{centres, now};
 
 /// A centre's scheduling policy. `arrival_order`: `non_resident_first` (the non-resident
 /// parent is settled in the room before the child is brought) or `resident_first`.
@@ -55,16 +53,28 @@ pub struct PolicyView {
     pub updated_at: Option<Instant>,
 }
 
-fn view(centre_id: String, p: CentrePolicy, stored: Option<&Policy>) -> PolicyView {
+fn view(p: InForce) -> PolicyView {
     PolicyView {
-        centre_id,
         arrival_order: p.arrival.order,
         arrival_offset_minutes: p.arrival.offset_minutes,
         lateness_threshold_minutes: p.lateness.threshold_minutes,
         lateness_strikes: p.lateness.strikes,
         lateness_window: p.lateness.window,
-        customised: stored.is_some(),
-        updated_at: stored.map(|s| utc(s.updated_at)),
+        customised: p.stored.is_some(),
+        updated_at: p.stored.as_ref().map(|s| utc(s.updated_at)),
+        centre_id: p.centre_id,
+    }
+}
+
+impl PolicyBody {
+    fn command(&self) -> PolicyCmd {
+        PolicyCmd {
+            arrival_order: self.arrival_order,
+            arrival_offset_minutes: self.arrival_offset_minutes,
+            lateness_threshold_minutes: self.lateness_threshold_minutes,
+            lateness_strikes: self.lateness_strikes,
+            lateness_window: self.lateness_window,
+        }
     }
 }
 
@@ -78,16 +88,9 @@ pub async fn get_policy(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let (view, version) = state
-        .read(move |conn| {
-            let centre = centres::find(conn, &id).or_not_found("centre")?;
-            let stored = scheduling::policy(conn, &centre.id)?;
-            let policy = for_centre(conn, &centre.id)?;
-            let version = stored.as_ref().map_or(0, |s| s.version);
-            Ok((view(centre.id, policy, stored.as_ref()), version))
-        })
-        .await?;
-    Ok(ok_tagged(&view, version))
+    let policy = state.read(move |conn| Ok(policy::get(conn, &id)?)).await?;
+    let version = policy.version();
+    Ok(ok_tagged(&view(policy), version))
 }
 
 /// Set the centre's scheduling policy (its org admins). Sessions already booked keep their
@@ -102,40 +105,15 @@ pub async fn put_policy(
     id: web::Path<String>,
     body: ValidJson<PolicyBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.0;
-    if b.lateness_strikes > b.lateness_window {
-        return Err(ApiError::invalid(
-            "lateness_strikes",
-            "above_window",
-            "cannot need more strikes than sessions looked at",
-        ));
-    }
+    let (actor, cmd, if_match) = (
+        principal.caller(),
+        body.0.command(),
+        if_match.precondition(),
+    );
     let id = id.into_inner();
-    let (view, version) = state
-        .write(move |conn| {
-            let centre = centres::find_locked(conn, &id).or_not_found("centre")?;
-            principal
-                .actor()
-                .manage_catalogue(&centre.provider_id)
-                .require("centre")?;
-            let current = scheduling::policy(conn, &centre.id)?;
-            if_match.check(current.as_ref().map_or(0, |c| c.version))?;
-            let whole = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
-            let stored = Policy {
-                centre_id: centre.id.clone(),
-                arrival_order: b.arrival_order.as_str().into(),
-                arrival_offset_minutes: whole(b.arrival_offset_minutes),
-                lateness_threshold_minutes: whole(b.lateness_threshold_minutes),
-                lateness_strikes: whole(b.lateness_strikes),
-                lateness_window: whole(b.lateness_window),
-                version: current.as_ref().map_or(1, |c| c.version + 1),
-                updated_by: principal.user_id.clone(),
-                updated_at: now(),
-            };
-            scheduling::save_policy(conn, &stored)?;
-            let policy = for_centre(conn, &centre.id)?;
-            Ok((view(centre.id, policy, Some(&stored)), stored.version))
-        })
+    let policy = state
+        .write(move |conn| Ok(policy::set(conn, &actor, &id, cmd, &if_match)?))
         .await?;
-    Ok(ok_tagged(&view, version))
+    let version = policy.version();
+    Ok(ok_tagged(&view(policy), version))
 }

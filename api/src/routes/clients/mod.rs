@@ -3,7 +3,7 @@
 
 mod grant;
 
-pub use grant::{basic_credentials, grant};
+pub use grant::basic_credentials;
 
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -11,17 +11,14 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::error::ProblemType;
-use crate::error::{self, ApiError, OrNotFound, Require};
+use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{created, ok_tagged, utc, Instant};
 use crate::security::new_secret;
 use crate::state::AppState;
-use ccm_domain::clients::{format_scopes, parse_scopes, Scope};
-use ccm_domain::{ReferrerKind, Role};
-use ccm_persistence::clients::{self, Client};
-use ccm_persistence::users::{self, User};
-use ccm_persistence::{new_id, now, AnyConnection};
+use ccm_app::clients::{self, Client, Secret};
+use ccm_domain::clients::{parse_scopes, Scope};
+use ccm_domain::ReferrerKind;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_clients)
@@ -114,9 +111,9 @@ pub async fn list_clients(
     state: web::Data<AppState>,
     principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
-    let provider = own_provider(&principal)?;
+    let actor = principal.caller();
     let rows = state
-        .read(move |conn| Ok(clients::for_provider(conn, &provider)?))
+        .read(move |conn| Ok(clients::list(conn, &actor)?))
         .await?;
     let items = rows
         .iter()
@@ -145,54 +142,16 @@ pub async fn create_client(
     body: ValidJson<NewClient>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.0;
-    let provider = own_provider(&principal)?;
-    if new.organisation_kind == ReferrerKind::SelfReferral {
-        return Err(ApiError::invalid(
-            "organisation_kind",
-            "invalid",
-            "an API client refers for an organisation, not for a parent themselves",
-        ));
-    }
+    let cmd = clients::NewClient {
+        name: new.name,
+        organisation_kind: new.organisation_kind,
+        scopes: new.scopes,
+    };
     let (secret, hash) = new_secret("ccmc_")?;
-    let at = now();
-    let id = new_id();
-    let user = User {
-        id: new_id(),
-        // Reserved (.invalid) so no person can hold it; the account has no usable password.
-        email: format!("client-{id}@api-clients.invalid"),
-        display_name: format!("{} (API client)", new.name.trim()),
-        password_hash: "!".into(),
-        role: Role::Referrer.as_str().into(),
-        provider_id: Some(provider.clone()),
-        active: true,
-        version: 1,
-        last_login_at: None,
-        created_at: at,
-        updated_at: at,
-    };
-    let client = Client {
-        id,
-        provider_id: provider,
-        user_id: user.id.clone(),
-        name: new.name.trim().to_string(),
-        organisation_kind: new.organisation_kind.as_str().into(),
-        scopes: format_scopes(&new.scopes),
-        secret_hint: secret.chars().take(9).collect(),
-        secret_hash: hash,
-        created_by: principal.user_id.clone(),
-        created_at: at,
-        secret_rotated_at: at,
-        revoked_at: None,
-        revoked_by: None,
-        version: 1,
-    };
-    crate::audit::subject("api_client", &client.id);
+    let prepared = clients::prepare(&principal.caller(), cmd, hint(&secret, hash))?;
+    crate::audit::subject("api_client", &prepared.1.id);
     let client = state
-        .write(move |conn| {
-            users::insert(conn, &user)?;
-            clients::insert(conn, &client)?;
-            Ok(client)
-        })
+        .write(move |conn| Ok(clients::create(conn, prepared)?))
         .await?;
     Ok(created(
         &format!("/v1/api-clients/{}", client.id),
@@ -221,8 +180,13 @@ pub async fn get_client(
     principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = principal.caller();
     let client = state
-        .read(move |conn| managed(conn, &principal, &id, false))
+        .read(move |conn| {
+            let client = clients::get(conn, &actor, &id, false)?;
+            crate::audit::subject("api_client", &client.id);
+            Ok(client)
+        })
         .await?;
     Ok(ok_tagged(&ClientView::from_row(&client)?, client.version))
 }
@@ -247,17 +211,12 @@ pub async fn rotate_secret(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (secret, hash) = new_secret("ccmc_")?;
-    let hint: String = secret.chars().take(9).collect();
+    let (actor, new) = (principal.caller(), hint(&secret, hash));
     let client = state
         .write(move |conn| {
-            let client = managed(conn, &principal, &id, true)?;
-            if client.revoked_at.is_some() {
-                return Err(ApiError::conflict(
-                    ProblemType::ClientRevoked,
-                    "a revoked client cannot be given a new secret; register a new client",
-                ));
-            }
-            Ok(clients::set_secret(conn, &client.id, &hash, &hint, now())?)
+            let client = clients::rotate_secret(conn, &actor, &id, new)?;
+            crate::audit::subject("api_client", &client.id);
+            Ok(client)
         })
         .await?;
     Ok(ok_tagged(
@@ -287,50 +246,22 @@ pub async fn revoke_client(
     principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let by = principal.user_id.clone();
+    let actor = principal.caller();
     let client = state
         .write(move |conn| {
-            let client = managed(conn, &principal, &id, true)?;
-            if client.revoked_at.is_some() {
-                return Ok(client);
-            }
-            let at = now();
-            ccm_persistence::webhooks::deactivate_client(conn, &client.id, at)?;
-            Ok(clients::revoke(conn, &client.id, &by, at)?)
+            let client = clients::revoke(conn, &actor, &id)?;
+            crate::audit::subject("api_client", &client.id);
+            Ok(client)
         })
         .await?;
     Ok(ok_tagged(&ClientView::from_row(&client)?, client.version))
 }
 
 /// The caller's provider, if the caller may manage its API clients (its org admins).
-fn own_provider(principal: &Principal) -> Result<String, ApiError> {
-    match (&principal.role, &principal.provider_id) {
-        (Role::OrgAdmin, Some(provider)) => Ok(provider.clone()),
-        _ => Err(ApiError::forbidden(
-            "only a provider's org admins manage its API clients",
-        )),
+/// The secret as stored: its hash, and its first characters to recognise it by.
+fn hint(secret: &str, hash: String) -> Secret {
+    Secret {
+        hash,
+        hint: secret.chars().take(9).collect(),
     }
-}
-
-/// A client the caller may manage; 404 if it is another provider's.
-fn managed(
-    conn: &mut AnyConnection,
-    principal: &Principal,
-    id: &str,
-    lock: bool,
-) -> Result<Client, ApiError> {
-    // Asked first, so that a caller who manages no clients learns nothing of which ids exist.
-    own_provider(principal)?;
-    let client = if lock {
-        clients::find_locked(conn, id)
-    } else {
-        clients::find(conn, id)
-    }
-    .or_not_found("API client")?;
-    principal
-        .actor()
-        .manage_catalogue(&client.provider_id)
-        .require("API client")?;
-    crate::audit::subject("api_client", &client.id);
-    Ok(client)
 }

@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::error::{ApiError, FieldError};
 use crate::http;
+use ccm_app::tariffs::{checked, FeesInput};
+use ccm_app::AppError;
 use ccm_domain::tariff::{CancellationRule, Coverage, SessionFee, Tariff, Waiver};
 use ccm_domain::{Funder, Money, ReferrerKind, ServiceType};
 
@@ -119,22 +120,22 @@ pub struct WaiverDto {
     pub court_ordered_only: bool,
 }
 
-impl Fees {
+impl FeesInput for Fees {
     /// The domain tariff these fees describe, or 422 naming every incoherent field.
-    pub fn to_tariff(&self, service: ServiceType, field_prefix: &str) -> Result<Tariff, ApiError> {
+    fn tariff(&self, service: ServiceType, field_prefix: &str) -> Result<Tariff, AppError> {
         let cancellation = match (self.cancellation.rule, self.cancellation.amount) {
             (CancellationBasis::NoCharge, None) => CancellationRule::NoCharge,
             (CancellationBasis::SessionCharge, None) => CancellationRule::SessionCharge,
             (CancellationBasis::Fixed, Some(amount)) => CancellationRule::Fixed(amount),
             (CancellationBasis::Fixed, None) => {
-                return Err(ApiError::invalid(
+                return Err(AppError::invalid(
                     &format!("{field_prefix}cancellation.amount"),
                     "required",
                     "is required for the fixed rule",
                 ))
             }
             (_, Some(_)) => {
-                return Err(ApiError::invalid(
+                return Err(AppError::invalid(
                     &format!("{field_prefix}cancellation.amount"),
                     "not_allowed",
                     "is only for the fixed rule",
@@ -168,21 +169,11 @@ impl Fees {
                 .collect(),
             price_on_application: self.price_on_application,
         };
-        let issues = tariff.issues();
-        if issues.is_empty() {
-            Ok(tariff)
-        } else {
-            Err(ApiError::validation(
-                issues
-                    .into_iter()
-                    .map(|i| {
-                        FieldError::new(format!("{field_prefix}{}", i.field), "invalid", i.message)
-                    })
-                    .collect(),
-            ))
-        }
+        checked(tariff, field_prefix)
     }
+}
 
+impl Fees {
     pub fn from_tariff(t: &Tariff) -> Fees {
         let (rule, amount) = match t.cancellation {
             CancellationRule::NoCharge => (CancellationBasis::NoCharge, None),

@@ -8,8 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::error::ProblemType;
-use crate::error::{self, ApiError, OrNotFound, Require};
+use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{
     self, created, list_response, next_cursor, ok_tagged, utc, IfMatch, Instant, PageParams,
@@ -18,11 +17,10 @@ use crate::http::{
 use crate::state::AppState;
 
 mod fees;
+pub use ccm_app::tariffs::today;
+use ccm_app::tariffs::{self, TariffFilter, TariffRow, TariffVersion};
 use ccm_domain::presets;
-use ccm_domain::tariff::{self};
-use ccm_domain::{london, ServiceType};
-use ccm_persistence::tariffs::{self as store, TariffFilter, TariffRow, TariffVersion};
-use ccm_persistence::{new_id, now, providers, AnyConnection, StoreError};
+use ccm_domain::ServiceType;
 pub use fees::Fees;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -70,10 +68,6 @@ fn version_view(v: &TariffVersion, service: ServiceType) -> Result<TariffVersion
         fees: Fees::from_tariff(&v.to_domain(service)?),
         created_at: utc(v.created_at),
     })
-}
-
-pub fn today() -> Date {
-    london::local_date(time::OffsetDateTime::now_utc())
 }
 
 impl TariffView {
@@ -211,12 +205,7 @@ pub async fn list_tariffs(
     };
     let (limit, after) = (page.0.limit(), page.0.after()?);
     let (page, mut versions) = state
-        .read(move |conn| {
-            let page = store::list(conn, &filter, after.as_deref(), limit)?;
-            let ids: Vec<&str> = page.items.iter().map(|t| t.id.as_str()).collect();
-            let versions = store::versions_of(conn, &ids)?;
-            Ok((page, versions))
-        })
+        .read(move |conn| Ok(tariffs::list(conn, &filter, after.as_deref(), limit)?))
         .await?;
     let items = page
         .items
@@ -246,103 +235,24 @@ pub async fn create_tariff(
     body: ValidJson<NewTariff>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.0;
-    let provider_id = match new.provider_id.or_else(|| principal.provider_id.clone()) {
-        Some(p) => p,
-        None => return Err(ApiError::invalid("provider_id", "required", "is required")),
+    let cmd = tariffs::NewTariff {
+        provider_id: new.provider_id,
+        name: new.name,
+        service_type: new.service_type,
+        effective_from: new.effective_from,
+        fees: new.fees,
+        preset: new.preset,
     };
-    principal
-        .actor()
-        .manage_catalogue(&provider_id)
-        .require("provider")?;
-    let fees = match (new.fees, new.preset) {
-        (Some(fees), None) => fees,
-        (None, Some(key)) => {
-            let preset = presets::find(&key).ok_or_else(|| {
-                let keys: Vec<_> = presets::ALL.iter().map(|p| p.key).collect();
-                ApiError::invalid(
-                    "preset",
-                    "unknown",
-                    format!("no such preset; one of: {}", keys.join(", ")),
-                )
-            })?;
-            let tariff = (preset.build)();
-            if tariff.service != new.service_type {
-                return Err(ApiError::invalid(
-                    "preset",
-                    "service_mismatch",
-                    format!(
-                        "the preset prices {} contact, not {}",
-                        tariff.service, new.service_type
-                    ),
-                ));
-            }
-            Fees::from_tariff(&tariff)
-        }
-        _ => {
-            return Err(ApiError::invalid(
-                "fees",
-                "one_of",
-                "give either fees or a preset",
-            ))
-        }
-    };
-    let tariff = fees.to_tariff(new.service_type, "fees.")?;
-    let at = now();
-    let row = TariffRow {
-        id: new_id(),
-        provider_id,
-        name: new.name.trim().to_string(),
-        service_type: new.service_type.as_str().to_string(),
-        version: 1,
-        created_at: at,
-        updated_at: at,
-    };
-    crate::audit::subject("tariff", &row.id);
-    let first = TariffVersion::from_domain(
-        new_id(),
-        row.id.clone(),
-        new.effective_from.unwrap_or_else(today),
-        &tariff,
-        at,
-    );
-    let (row, first) = state
-        .write(move |conn| {
-            match providers::find(conn, &row.provider_id) {
-                Err(StoreError::NotFound) => {
-                    return Err(ApiError::invalid(
-                        "provider_id",
-                        "not_found",
-                        "no such provider",
-                    ))
-                }
-                other => other?,
-            };
-            ensure_unique_name(conn, &row.provider_id, &row.name, None)?;
-            store::insert(conn, &row)?;
-            store::insert_version(conn, &first)?;
-            Ok((row, first))
-        })
+    let prepared = tariffs::prepare(&principal.caller(), cmd)?;
+    crate::audit::subject("tariff", &prepared.0.id);
+    let (row, versions) = state
+        .write(move |conn| Ok(tariffs::create(conn, prepared)?))
         .await?;
     Ok(created(
         &format!("/v1/tariffs/{}", row.id),
-        &TariffView::new(&row, &[first])?,
+        &TariffView::new(&row, &versions)?,
         row.version,
     ))
-}
-
-fn ensure_unique_name(
-    conn: &mut AnyConnection,
-    provider_id: &str,
-    name: &str,
-    except: Option<&str>,
-) -> Result<(), ApiError> {
-    if store::name_taken(conn, provider_id, name, except)? {
-        return Err(ApiError::conflict(
-            ProblemType::DuplicateName,
-            "this provider already has a tariff with this name",
-        ));
-    }
-    Ok(())
 }
 
 /// Read a tariff with every version.
@@ -360,15 +270,7 @@ pub async fn get_tariff(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let (row, versions) = state
-        .read(move |conn| {
-            let row = store::find(conn, &id).or_not_found("tariff")?;
-            let versions = store::versions_of(conn, &[&row.id])?
-                .remove(&row.id)
-                .unwrap_or_default();
-            Ok((row, versions))
-        })
-        .await?;
+    let (row, versions) = state.read(move |conn| Ok(tariffs::get(conn, &id)?)).await?;
     Ok(ok_tagged(&TariffView::new(&row, &versions)?, row.version))
 }
 
@@ -390,24 +292,10 @@ pub async fn update_tariff(
     id: web::Path<String>,
     body: ValidJson<TariffPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let name = body.0.name.trim().to_string();
+    let (actor, name, if_match) = (principal.caller(), body.0.name, if_match.precondition());
     let id = id.into_inner();
     let (row, versions) = state
-        .write(move |conn| {
-            let current = store::find_locked(conn, &id).or_not_found("tariff")?;
-            principal
-                .actor()
-                .manage_catalogue(&current.provider_id)
-                .require("tariff")?;
-            ensure_unique_name(conn, &current.provider_id, &name, Some(&current.id))?;
-            // Preconditions last: a request that is wrong anyway gets that answer first.
-            if_match.check(current.version)?;
-            let row = store::rename(conn, &current.id, &name, now())?;
-            let versions = store::versions_of(conn, &[&row.id])?
-                .remove(&row.id)
-                .unwrap_or_default();
-            Ok((row, versions))
-        })
+        .write(move |conn| Ok(tariffs::rename(conn, &actor, &id, &name, &if_match)?))
         .await?;
     Ok(ok_tagged(&TariffView::new(&row, &versions)?, row.version))
 }
@@ -435,33 +323,12 @@ pub async fn add_version(
     id: web::Path<String>,
     body: ValidJson<NewTariffVersion>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.0;
+    let (actor, new) = (principal.caller(), body.0);
     let id = id.into_inner();
     let (row, versions) = state
         .write(move |conn| {
-            let row = store::find_locked(conn, &id).or_not_found("tariff")?;
-            principal
-                .actor()
-                .manage_catalogue(&row.provider_id)
-                .require("tariff")?;
-            let tariff = new.fees.to_tariff(row.service()?, "fees.")?;
-            let latest = store::latest_effective_from(conn, &row.id)?;
-            tariff::check_new_version_date(latest, today(), new.effective_from)
-                .map_err(|why| ApiError::invalid("effective_from", "too_early", why))?;
-            let version = TariffVersion::from_domain(
-                new_id(),
-                row.id.clone(),
-                new.effective_from,
-                &tariff,
-                now(),
-            );
-            store::insert_version(conn, &version)?;
-            store::touch(conn, &row.id, now())?;
-            let row = store::find(conn, &row.id)?;
-            let versions = store::versions_of(conn, &[&row.id])?
-                .remove(&row.id)
-                .unwrap_or_default();
-            Ok((row, versions))
+            let added = tariffs::add_version(conn, &actor, &id, new.effective_from, new.fees)?;
+            Ok(added)
         })
         .await?;
     Ok(created(

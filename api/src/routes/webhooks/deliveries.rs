@@ -4,15 +4,11 @@ use actix_web::{get, post, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{self, ApiError, OrNotFound};
+use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidQuery};
 use crate::http::{next_cursor, utc, Instant, PageParams};
 use crate::state::AppState;
-use ccm_persistence::now;
-use ccm_persistence::webhooks::{self as store, Attempt, Delivery};
-
-use super::visible;
-use crate::error::ProblemType;
+use ccm_app::webhooks::{self, Attempt, Delivery};
 
 #[derive(Serialize, ToSchema)]
 pub struct AttemptView {
@@ -100,13 +96,12 @@ pub async fn list_deliveries(
     page: ValidQuery<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = (page.0.limit(), page.0.after()?);
+    let actor = principal.caller();
     let (page, attempts) = state
         .read(move |conn| {
-            let subscription = visible(conn, &principal, &id)?;
-            let page = store::deliveries_of(conn, &subscription.id, after.as_deref(), limit)?;
-            let ids: Vec<String> = page.items.iter().map(|d| d.id.clone()).collect();
-            let attempts = store::attempts_of(conn, &ids)?;
-            Ok((page, attempts))
+            let client = principal.client_id.as_deref();
+            let found = webhooks::deliveries(conn, &actor, client, &id, after.as_deref(), limit)?;
+            Ok(found)
         })
         .await?;
     Ok(HttpResponse::Ok().json(DeliveryList {
@@ -138,25 +133,13 @@ pub async fn redeliver(
     principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = principal.caller();
     let (delivery, attempts) = state
         .write(move |conn| {
-            super::may_manage(&principal)?;
-            let delivery = store::delivery(conn, &id).or_not_found("webhook delivery")?;
-            let subscription =
-                visible(conn, &principal, &delivery.subscription_id).map_err(|e| match e {
-                    ApiError::NotFound(_) => ApiError::not_found("webhook delivery"),
-                    other => other,
-                })?;
-            if !subscription.active {
-                return Err(ApiError::conflict(
-                    ProblemType::SubscriptionDeleted,
-                    "the subscription was deleted; nothing is sent to it",
-                ));
-            }
-            crate::audit::subject("webhook_delivery", &delivery.id);
-            let delivery = store::redeliver(conn, &delivery.id, now())?;
-            let attempts = store::attempts_of(conn, std::slice::from_ref(&delivery.id))?;
-            Ok((delivery, attempts))
+            let client = principal.client_id.as_deref();
+            let redelivered = webhooks::redeliver(conn, &actor, client, &id)?;
+            crate::audit::subject("webhook_delivery", &redelivered.0.id);
+            Ok(redelivered)
         })
         .await?;
     Ok(HttpResponse::Accepted().json(DeliveryView::from_rows(&delivery, &attempts)))

@@ -9,19 +9,12 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::error::ProblemType;
-use crate::error::{self, ApiError, FieldError, OrNotFound};
+use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{created, ok_tagged, utc, Instant};
 use crate::security::new_secret;
 use crate::state::AppState;
-use ccm_domain::{events, webhooks, Role};
-use ccm_persistence::webhooks::{self as store, Subscription};
-use ccm_persistence::{clients, new_id, now, AnyConnection};
-
-/// Enough for a partner's receivers; a bound on how many copies of each event one client can
-/// have the server send.
-const MAX_SUBSCRIPTIONS: i64 = 10;
+use ccm_app::webhooks::{self, Subscription};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_subscriptions)
@@ -98,17 +91,14 @@ pub async fn list_subscriptions(
     state: web::Data<AppState>,
     principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = principal.caller();
     let rows = state
         .read(move |conn| {
-            let client_ids = match (&principal.client_id, principal.role, &principal.provider_id) {
-                (Some(own), _, _) => vec![own.clone()],
-                (None, Role::OrgAdmin, Some(provider)) => clients::for_provider(conn, provider)?
-                    .into_iter()
-                    .map(|c| c.id)
-                    .collect(),
-                _ => return Err(not_for_role()),
-            };
-            Ok(store::subscriptions_of(conn, &client_ids)?)
+            Ok(webhooks::list(
+                conn,
+                &actor,
+                principal.client_id.as_deref(),
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(SubscriptionList {
@@ -134,56 +124,16 @@ pub async fn create_subscription(
     body: ValidJson<NewSubscription>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.0;
-    let Some(client_id) = principal.client_id.clone() else {
-        return Err(ApiError::forbidden(
-            "webhooks are subscribed to by API clients, with their own token",
-        ));
+    let cmd = webhooks::NewSubscription {
+        url: new.url,
+        events: new.events,
+        loopback: state.config.webhook_loopback,
     };
-    let url = webhooks::check_endpoint(new.url.trim(), state.config.webhook_loopback)
-        .map_err(|e| ApiError::invalid("url", "refused", e.to_string()))?;
-    let mut errors = Vec::new();
-    for (i, filter) in new.events.iter().enumerate() {
-        if let Err(e) = events::check_filter(filter) {
-            errors.push(FieldError::new(
-                format!("events[{i}]"),
-                "invalid",
-                e.to_string(),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
     let (secret, _) = new_secret("whsec_")?;
-    let at = now();
-    let mut filters = new.events.clone();
-    filters.sort();
-    filters.dedup();
-    let subscription = Subscription {
-        id: new_id(),
-        client_id,
-        url: url.to_string(),
-        events: filters.join(" "),
-        secret: secret.clone(),
-        active: true,
-        created_at: at,
-        updated_at: at,
-        version: 1,
-    };
+    let subscription = webhooks::prepare(principal.client_id.as_deref(), cmd, secret.clone())?;
     crate::audit::subject("webhook_subscription", &subscription.id);
     let subscription = state
-        .write(move |conn| {
-            if store::active_count(conn, &subscription.client_id)? >= MAX_SUBSCRIPTIONS {
-                return Err(ApiError::conflict(
-                    ProblemType::TooManySubscriptions,
-                    format!(
-                        "a client has at most {MAX_SUBSCRIPTIONS} subscriptions; delete one first"
-                    ),
-                ));
-            }
-            store::insert_subscription(conn, &subscription)?;
-            Ok(subscription)
-        })
+        .write(move |conn| Ok(webhooks::create(conn, subscription)?))
         .await?;
     Ok(created(
         &format!("/v1/webhook-subscriptions/{}", subscription.id),
@@ -212,8 +162,12 @@ pub async fn get_subscription(
     principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = principal.caller();
     let subscription = state
-        .read(move |conn| visible(conn, &principal, &id))
+        .read(move |conn| {
+            let client = principal.client_id.as_deref();
+            Ok(webhooks::get(conn, &actor, client, &id)?)
+        })
         .await?;
     Ok(ok_tagged(
         &SubscriptionView::from_row(&subscription),
@@ -239,50 +193,14 @@ pub async fn delete_subscription(
     principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = principal.caller();
     state
         .write(move |conn| {
-            let subscription = visible(conn, &principal, &id)?;
-            if subscription.active {
-                store::deactivate(conn, &subscription.id, now())?;
-            }
+            let client = principal.client_id.as_deref();
+            let subscription = webhooks::delete(conn, &actor, client, &id)?;
+            crate::audit::subject("webhook_subscription", &subscription.id);
             Ok(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// A subscription the caller may see: its client's own, or an org admin's client's.
-fn visible(
-    conn: &mut AnyConnection,
-    principal: &Principal,
-    id: &str,
-) -> Result<Subscription, ApiError> {
-    may_manage(principal)?;
-    let subscription = store::subscription(conn, id).or_not_found("webhook subscription")?;
-    let allowed = match (&principal.client_id, principal.role) {
-        (Some(own), _) => *own == subscription.client_id,
-        (None, Role::OrgAdmin) => {
-            let client = clients::find(conn, &subscription.client_id)?;
-            principal.provider_id.as_deref() == Some(client.provider_id.as_str())
-        }
-        _ => return Err(not_for_role()),
-    };
-    if !allowed {
-        return Err(ApiError::not_found("webhook subscription"));
-    }
-    crate::audit::subject("webhook_subscription", &subscription.id);
-    Ok(subscription)
-}
-
-/// Whether the caller manages webhooks at all: asked before any lookup, so that a caller who
-/// does not learns nothing from a real id that an unknown one would not tell them.
-pub(super) fn may_manage(principal: &Principal) -> Result<(), ApiError> {
-    if principal.client_id.is_none() && principal.role != Role::OrgAdmin {
-        return Err(not_for_role());
-    }
-    Ok(())
-}
-
-fn not_for_role() -> ApiError {
-    ApiError::forbidden("webhooks are managed by API clients and their provider's org admins")
 }
