@@ -14,11 +14,15 @@
 //! This crate never depends on actix or utoipa; `ccm-api` maps [`AppError`] to problem+json in
 //! one place.
 
+pub mod actor;
+pub mod cases;
+pub mod clock;
 pub mod credit;
 pub mod error;
 pub mod problem;
 pub mod referrals;
 pub mod sessions;
 
+pub use actor::Actor;
 pub use error::{AppError, FieldError};
 pub use problem::ProblemType;

@@ -17,19 +17,11 @@ pub use moving::{move_sessions, MoveCmd};
 pub use pipeline::Where;
 
 use ccm_domain::schedule::lifecycle::{self, SessionStatus, SessionTransitionError};
-use ccm_domain::Role;
 use ccm_persistence::sessions::{Session, SessionParty};
 use ccm_persistence::StoreError;
 
+pub use crate::actor::Actor;
 use crate::AppError;
-
-/// Who asks: their account, role and provider (for staff).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Actor {
-    pub user_id: String,
-    pub role: Role,
-    pub provider_id: Option<String>,
-}
 
 /// The sessions a workflow booked or moved, earliest first, each with its parents' times.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -249,6 +249,7 @@ pub fn complete_or_wait(
             changes,
             now,
         )
+        .map_err(Into::into)
     } else if status == ReferralStatus::Submitted {
         workflow::transition(
             conn,
@@ -259,6 +260,7 @@ pub fn complete_or_wait(
             changes,
             now,
         )
+        .map_err(Into::into)
     } else {
         Ok(referrals::update(
             conn,

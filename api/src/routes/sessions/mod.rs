@@ -11,7 +11,6 @@ use crate::error::{self, ApiError};
 use crate::extract::Principal;
 use crate::http::{utc, Instant};
 use crate::state::AppState;
-use ccm_app::sessions::Actor;
 use ccm_domain::london;
 use ccm_domain::referral::disclosure::Viewer;
 use ccm_domain::referral::PartyRole;
@@ -212,14 +211,7 @@ pub fn views_of(
         .collect()
 }
 
-/// The caller as a workflow of `ccm_app::sessions` knows them.
-pub fn actor(p: &Principal) -> Actor {
-    Actor {
-        user_id: p.user_id.clone(),
-        role: p.role,
-        provider_id: p.provider_id.clone(),
-    }
-}
+pub use crate::cases::actor;
 
 /// Confirms the case's sessions waiting for payment whose charge is now paid or waived.
 pub fn confirm_paid(

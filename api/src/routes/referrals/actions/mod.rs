@@ -100,8 +100,8 @@ where
     }
 }
 
-pub(super) fn just(r: Result<Referral, ApiError>) -> Result<Outcome, ApiError> {
-    r.map(|_| Outcome::Done)
+pub(super) fn just(r: Result<Referral, impl Into<ApiError>>) -> Result<Outcome, ApiError> {
+    r.map(|_| Outcome::Done).map_err(Into::into)
 }
 
 #[derive(Deserialize, Validate, ToSchema, Default)]

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use validator::Validate;
 
+use crate::cases::readiness::domain_visits;
 use crate::cases::{self, workflow};
 use crate::error::ProblemType;
 use crate::error::{self, ApiError};
@@ -45,22 +46,6 @@ pub struct PreVisitView {
     #[schema(example = "2027-01-09T10:00:00Z")]
     pub starts_local: String,
     pub attended: bool,
-}
-
-pub fn domain_visits(rows: &[records::PreVisit]) -> Result<Vec<PreVisit>, ApiError> {
-    rows.iter()
-        .map(|v| {
-            Ok(PreVisit {
-                party: v
-                    .party_role
-                    .parse()
-                    .map_err(|_| ApiError::Internal("stored pre-visit party".into()))?,
-                starts_at: v.starts_at.assume_utc(),
-                ends_at: v.ends_at.assume_utc(),
-                attended: v.attended,
-            })
-        })
-        .collect()
 }
 
 fn pre_visit_view(v: &records::PreVisit) -> Result<PreVisitView, ApiError> {
