@@ -2,6 +2,7 @@
 //! tariff version in force), the rules are asked in `ccm-domain`, and every table is written in
 //! one statement, nothing read back.
 
+pub mod actions;
 pub mod intake;
 mod people;
 

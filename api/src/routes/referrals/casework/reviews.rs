@@ -6,21 +6,16 @@ use time::Date;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::cases::{self, workflow};
-use crate::error::ProblemType;
+use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{self, utc, Instant};
-use crate::routes::referrals::actions::{act, Need, Outcome};
+use crate::routes::referrals::actions::act;
 use crate::routes::referrals::ReferralView;
 use crate::state::AppState;
-use ccm_domain::london;
-use ccm_domain::referral::casework::{self};
+use ccm_app::referrals::actions::Action;
 use ccm_domain::referral::disclosure;
-use ccm_domain::referral::lifecycle::{Event, ReferralAction};
 use ccm_persistence::casework as records;
-use ccm_persistence::new_id;
-use ccm_persistence::referrals::ReferralChanges;
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -48,58 +43,11 @@ pub async fn record_review(
     body: ValidJson<ReviewIn>,
 ) -> Result<HttpResponse, ApiError> {
     let review = body.0;
-    let months = state.config.review_interval_months;
-    act(
-        state,
-        principal,
-        id.into_inner(),
-        Need::Action(ReferralAction::RecordReview),
-        move |conn, case, by, now| {
-            let r = &case.referral;
-            ccm_domain::referral::lifecycle::apply(
-                r.status()?,
-                Event::Action(ReferralAction::RecordReview),
-            )?;
-            let today = london::local_date(now);
-            let started = r.activated_on.unwrap_or(today);
-            if casework::continuing_needs_reason(started, today) && review.continue_reason.is_none()
-            {
-                return Err(ApiError::invalid(
-                    "continue_reason",
-                    "required",
-                    "contact beyond six months is exceptional: give the reason it continues",
-                ));
-            }
-            records::insert_review(
-                conn,
-                &records::Review {
-                    id: new_id(),
-                    referral_id: r.id.clone(),
-                    held_on: today,
-                    outcome: "continue".into(),
-                    notes: review.notes.clone(),
-                    continue_reason: review.continue_reason.clone(),
-                    recorded_by: by.user_id.unwrap_or_default().to_string(),
-                    created_at: workflow::stored(now),
-                },
-            )?;
-            let changes = ReferralChanges {
-                next_review_on: Some(Some(casework::add_months(today, months))),
-                ..Default::default()
-            };
-            workflow::transition(
-                conn,
-                r,
-                Event::Action(ReferralAction::RecordReview),
-                by,
-                review.continue_reason.as_deref(),
-                changes,
-                now,
-            )?;
-            Ok(Outcome::Done)
-        },
-    )
-    .await
+    let action = Action::RecordReview {
+        notes: review.notes,
+        continue_reason: review.continue_reason,
+    };
+    act(state, principal, id.into_inner(), action).await
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -141,41 +89,12 @@ pub async fn record_meeting(
     body: ValidJson<MeetingIn>,
 ) -> Result<HttpResponse, ApiError> {
     let m = body.0;
-    act(
-        state,
-        principal,
-        id.into_inner(),
-        Need::DecidingStaff,
-        move |conn, case, by, now| {
-            let r = &case.referral;
-            if !r.court_ordered {
-                return Err(ApiError::rule(
-                    ProblemType::NotCourtOrdered,
-                    "next-steps meetings close court-ordered cases",
-                ));
-            }
-            if records::meeting(conn, &r.id)?.is_some() {
-                return Err(ApiError::conflict(
-                    ProblemType::MeetingRecorded,
-                    "the next-steps meeting is already recorded",
-                ));
-            }
-            records::insert_meeting(
-                conn,
-                &records::NextStepsMeeting {
-                    id: new_id(),
-                    referral_id: r.id.clone(),
-                    held_on: m.held_on,
-                    attendees: m.attendees.clone(),
-                    outcome: m.outcome.clone(),
-                    recorded_by: by.user_id.unwrap_or_default().to_string(),
-                    created_at: workflow::stored(now),
-                },
-            )?;
-            Ok(Outcome::Done)
-        },
-    )
-    .await
+    let action = Action::RecordMeeting {
+        held_on: m.held_on,
+        attendees: m.attendees,
+        outcome: m.outcome,
+    };
+    act(state, principal, id.into_inner(), action).await
 }
 
 #[derive(Serialize, ToSchema)]
