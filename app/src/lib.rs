@@ -16,6 +16,7 @@
 
 pub mod actor;
 pub mod cases;
+pub mod casework;
 pub mod clock;
 pub mod credit;
 pub mod error;

@@ -40,6 +40,17 @@ impl Relation {
         matches!(self.viewer, Viewer::Staff(r) if roles.contains(&r))
     }
 
+    /// Refuses (403) all but the provider's coordinators and org admins.
+    pub fn require_deciding_staff(&self) -> Result<(), AppError> {
+        if self.is_staff(&[Role::OrgAdmin, Role::Coordinator]) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(
+                "only the provider's coordinators and org admins do this",
+            ))
+        }
+    }
+
     pub fn may(&self, action: lifecycle::ReferralAction) -> bool {
         self.actors.iter().any(|a| lifecycle::may_take(action, *a))
     }

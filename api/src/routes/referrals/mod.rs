@@ -263,11 +263,5 @@ pub async fn history(
 
 /// Staff of the case who decide (coordinators and org admins), or 403.
 pub fn require_deciding_staff(relation: &Relation) -> Result<(), ApiError> {
-    if relation.is_staff(&[Role::OrgAdmin, Role::Coordinator]) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "only the provider's coordinators and org admins do this",
-        ))
-    }
+    Ok(relation.require_deciding_staff()?)
 }

@@ -3,10 +3,10 @@
 
 use time::OffsetDateTime;
 
+use ccm_domain::london;
 use ccm_domain::referral::casework::{closure_needs_next_steps, continuing_needs_reason};
 use ccm_domain::referral::eligibility::{self, Decision};
 use ccm_domain::referral::lifecycle::{self, ReferralAction};
-use ccm_domain::{london, Role};
 use ccm_persistence::referrals::Referral;
 use ccm_persistence::{casework as records, AnyConnection, StoreError};
 
@@ -36,10 +36,7 @@ pub fn may(case: &Case, action: &Action) -> Result<(), AppError> {
             a.as_str().replace('_', " ")
         ))),
         Some(_) => Ok(()),
-        None if case.relation.is_staff(&[Role::OrgAdmin, Role::Coordinator]) => Ok(()),
-        None => Err(AppError::forbidden(
-            "only the provider's coordinators and org admins do this",
-        )),
+        None => case.relation.require_deciding_staff(),
     }
 }
 

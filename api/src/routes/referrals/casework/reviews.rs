@@ -13,9 +13,8 @@ use crate::http::{self, utc, Instant};
 use crate::routes::referrals::actions::act;
 use crate::routes::referrals::ReferralView;
 use crate::state::AppState;
+use ccm_app::casework::{reviews, Review};
 use ccm_app::referrals::actions::Action;
-use ccm_domain::referral::disclosure;
-use ccm_persistence::casework as records;
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -124,14 +123,15 @@ pub struct MeetingView {
     pub created_at: Instant,
 }
 
-/// Staff who see the case's record read its reviews and meeting; nobody else.
-fn require_record_reader(case: &cases::Case) -> Result<(), ApiError> {
-    if disclosure::case(case.relation.viewer, false).history {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "reviews and meetings are for the provider's staff",
-        ))
+fn review_view(r: Review) -> ReviewView {
+    ReviewView {
+        id: r.id,
+        held_on: r.held_on,
+        outcome: r.outcome,
+        notes: r.notes,
+        continue_reason: r.continue_reason,
+        recorded_by: r.recorded_by,
+        created_at: utc(r.created_at),
     }
 }
 
@@ -146,24 +146,12 @@ pub async fn list_reviews(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let actor = cases::actor(&principal);
     let views = state
         .read(move |conn| {
-            let case = cases::load(conn, &id, &principal, false)?;
-            require_record_reader(&case)?;
-            Ok::<_, ApiError>(
-                records::reviews(conn, &case.referral.id)?
-                    .into_iter()
-                    .map(|r| ReviewView {
-                        id: r.id,
-                        held_on: r.held_on,
-                        outcome: r.outcome,
-                        notes: r.notes,
-                        continue_reason: r.continue_reason,
-                        recorded_by: r.recorded_by,
-                        created_at: utc(r.created_at),
-                    })
-                    .collect::<Vec<_>>(),
-            )
+            let reviews = reviews::list(conn, &actor, &id)?;
+            crate::audit::case(&id);
+            Ok::<_, ApiError>(reviews.into_iter().map(review_view).collect::<Vec<_>>())
         })
         .await?;
     Ok(HttpResponse::Ok().json(views))
@@ -180,21 +168,20 @@ pub async fn get_meeting(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let view = state
+    let actor = cases::actor(&principal);
+    let m = state
         .read(move |conn| {
-            let case = cases::load(conn, &id, &principal, false)?;
-            require_record_reader(&case)?;
-            let m = records::meeting(conn, &case.referral.id)?
-                .ok_or_else(|| ApiError::not_found("next-steps meeting"))?;
-            Ok::<_, ApiError>(MeetingView {
-                id: m.id,
-                held_on: m.held_on,
-                attendees: m.attendees,
-                outcome: m.outcome,
-                recorded_by: m.recorded_by,
-                created_at: utc(m.created_at),
-            })
+            let m = reviews::meeting(conn, &actor, &id)?;
+            crate::audit::case(&m.referral_id);
+            Ok::<_, ApiError>(m)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(MeetingView {
+        id: m.id,
+        held_on: m.held_on,
+        attendees: m.attendees,
+        outcome: m.outcome,
+        recorded_by: m.recorded_by,
+        created_at: utc(m.created_at),
+    }))
 }
