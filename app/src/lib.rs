@@ -20,6 +20,7 @@ pub mod casework;
 pub mod clock;
 pub mod credit;
 pub mod error;
+pub mod ledger;
 pub mod problem;
 pub mod referrals;
 pub mod sessions;
