@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod intake;
 mod people;
+pub mod read;
 
 use crate::problem::ProblemType;
 use time::{OffsetDateTime, PrimitiveDateTime};

@@ -164,7 +164,8 @@ pub async fn update_referral(
             };
             complete_or_wait(conn, &updated, missing, by, now)?;
             let case = cases::load(conn, &id, &principal, false)?;
-            Ok((case.referral.version, full_view(conn, &case)?))
+            let version = case.referral.version;
+            Ok((version, full_view(conn, case)?))
         })
         .await?;
     Ok(ok_tagged(&view, version))

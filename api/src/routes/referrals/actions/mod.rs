@@ -52,12 +52,9 @@ pub(super) async fn act(
         .write(move |conn| {
             let acted = actions::act(conn, &actor, &id, action, &terms)?;
             crate::audit::case(&acted.case.referral.id);
-            let view = full_view(conn, &acted.case)?;
-            Ok((
-                acted.refused.map(ApiError::from),
-                acted.case.referral.version,
-                view,
-            ))
+            let version = acted.case.referral.version;
+            let view = full_view(conn, acted.case)?;
+            Ok((acted.refused.map(ApiError::from), version, view))
         })
         .await?;
     match refused {
