@@ -6,12 +6,14 @@
 
 mod access;
 mod book;
+mod confirm;
 mod money;
 mod moving;
 mod pipeline;
 mod times;
 
 pub use book::{book, BookCmd};
+pub use confirm::{confirm, Confirmed};
 pub use money::confirm_paid;
 pub use moving::{move_sessions, MoveCmd};
 pub use pipeline::Where;

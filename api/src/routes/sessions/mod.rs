@@ -21,7 +21,6 @@ use ccm_persistence::AnyConnection;
 mod attendance;
 mod booking;
 mod cancel;
-mod charges;
 mod confirm;
 mod edit;
 mod keep_apart;
