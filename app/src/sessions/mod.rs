@@ -6,16 +6,21 @@
 
 mod access;
 mod book;
+mod cancel;
 mod confirm;
+pub mod keep_apart;
 mod money;
 mod moving;
+mod parties;
 mod pipeline;
 mod times;
 
 pub use book::{book, BookCmd};
+pub use cancel::{cancel, cancel_series, CancelCmd, Cancelled};
 pub use confirm::{confirm, Confirmed};
 pub use money::confirm_paid;
 pub use moving::{move_sessions, MoveCmd};
+pub use parties::with_parties;
 pub use pipeline::Where;
 
 use ccm_domain::schedule::lifecycle::{self, SessionStatus, SessionTransitionError};
