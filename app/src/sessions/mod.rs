@@ -13,6 +13,7 @@ mod money;
 mod moving;
 mod parties;
 mod pipeline;
+pub mod timekeeping;
 mod times;
 
 pub use book::{book, BookCmd};
