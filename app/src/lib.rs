@@ -23,6 +23,7 @@ pub mod error;
 pub mod ledger;
 pub mod problem;
 pub mod referrals;
+pub mod reports;
 pub mod sessions;
 
 pub use actor::Actor;

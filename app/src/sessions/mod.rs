@@ -5,6 +5,7 @@
 //! whether the slots fit and when each parent is due, and write.
 
 mod access;
+pub mod attendance;
 mod book;
 mod cancel;
 mod confirm;
