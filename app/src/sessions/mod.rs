@@ -14,6 +14,7 @@ mod money;
 mod moving;
 mod parties;
 mod pipeline;
+pub mod read;
 pub mod timekeeping;
 mod times;
 
@@ -26,7 +27,7 @@ pub use parties::with_parties;
 pub use pipeline::Where;
 
 use ccm_domain::schedule::lifecycle::{self, SessionStatus, SessionTransitionError};
-use ccm_persistence::sessions::{Session, SessionParty};
+pub use ccm_persistence::sessions::{Session, SessionParty};
 use ccm_persistence::StoreError;
 
 pub use crate::actor::Actor;
