@@ -2,8 +2,10 @@
 //! tariff version in force), the rules are asked in `ccm-domain`, and every table is written in
 //! one statement, nothing read back.
 
+pub mod actions;
 pub mod intake;
 mod people;
+pub mod read;
 
 use crate::problem::ProblemType;
 use time::{OffsetDateTime, PrimitiveDateTime};

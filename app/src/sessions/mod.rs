@@ -5,23 +5,32 @@
 //! whether the slots fit and when each parent is due, and write.
 
 mod access;
+pub mod attendance;
 mod book;
+mod cancel;
+mod confirm;
+pub mod keep_apart;
 mod money;
 mod moving;
+mod parties;
 mod pipeline;
+pub mod read;
+pub mod timekeeping;
 mod times;
 
 pub use book::{book, BookCmd};
+pub use cancel::{cancel, cancel_series, CancelCmd, Cancelled};
+pub use confirm::{confirm, Confirmed};
 pub use money::confirm_paid;
 pub use moving::{move_sessions, MoveCmd};
+pub use parties::with_parties;
 pub use pipeline::Where;
 
-pub use crate::actor::Actor;
-
 use ccm_domain::schedule::lifecycle::{self, SessionStatus, SessionTransitionError};
-use ccm_persistence::sessions::{Session, SessionParty};
+pub use ccm_persistence::sessions::{Session, SessionParty};
 use ccm_persistence::StoreError;
 
+pub use crate::actor::Actor;
 use crate::AppError;
 
 /// The sessions a workflow booked or moved, earliest first, each with its parents' times.

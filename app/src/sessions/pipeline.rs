@@ -25,10 +25,7 @@ use ccm_persistence::sessions::{self, Session, SessionParty};
 use ccm_persistence::webhooks::Subscription;
 use ccm_persistence::{users, AnyConnection, StoreError};
 
-pub fn stored(at: OffsetDateTime) -> PrimitiveDateTime {
-    let utc = at.to_offset(time::UtcOffset::UTC);
-    PrimitiveDateTime::new(utc.date(), utc.time())
-}
+pub use crate::clock::stored;
 
 pub(super) fn slot_of(start: PrimitiveDateTime, end: PrimitiveDateTime) -> Slot {
     Slot {

@@ -239,6 +239,23 @@ pub fn holds_place(status: ReferralStatus) -> bool {
     )
 }
 
+/// A waiting family's priority can be set while it is screened or on the waiting list.
+pub fn waits_for_place(status: ReferralStatus) -> bool {
+    matches!(
+        status,
+        ReferralStatus::Screening | ReferralStatus::Waitlisted
+    )
+}
+
+/// Closure reasons the system records (an offer answered or left to lapse), never given by
+/// someone closing a case.
+pub fn recorded_by_system(reason: ClosureReason) -> bool {
+    matches!(
+        reason,
+        ClosureReason::OfferDeclined | ClosureReason::OfferExpired
+    )
+}
+
 /// Who may take an action. Staff decide; the family and its referrer respond to offers and may
 /// withdraw. Suspension is open to supervisors too (a safeguarding concern on the day).
 pub fn may_take(action: ReferralAction, actor: Actor) -> bool {
@@ -274,6 +291,29 @@ mod tests {
 
     fn act(s: S, a: A) -> Result<S, TransitionError> {
         apply(s, Event::Action(a))
+    }
+
+    #[test]
+    fn only_a_screened_or_waiting_family_has_a_priority_to_set() {
+        let waiting: Vec<S> = S::ALL
+            .iter()
+            .copied()
+            .filter(|s| waits_for_place(*s))
+            .collect();
+        assert_eq!(waiting, vec![S::Screening, S::Waitlisted]);
+    }
+
+    #[test]
+    fn nobody_closes_a_case_as_an_offer_declined_or_expired() {
+        let system: Vec<ClosureReason> = ClosureReason::ALL
+            .iter()
+            .copied()
+            .filter(|r| recorded_by_system(*r))
+            .collect();
+        assert_eq!(
+            system,
+            vec![ClosureReason::OfferDeclined, ClosureReason::OfferExpired]
+        );
     }
 
     #[test]

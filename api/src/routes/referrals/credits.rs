@@ -6,14 +6,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::money::{amount_error, entry, record, LedgerView};
+use super::money::{record, LedgerView};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http;
 use crate::state::AppState;
-use ccm_domain::referral::ledger::EntryKind;
+use ccm_app::ledger::{MoneyCmd, Movement};
 use ccm_domain::Money;
-use ccm_persistence::ledger::Entry;
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,21 +38,9 @@ pub async fn use_credit(
     body: ValidJson<CreditUseIn>,
 ) -> Result<HttpResponse, ApiError> {
     let c = body.0;
-    record(
-        state,
-        principal,
-        id.into_inner(),
-        c.charge_id.clone(),
-        move |charge, state, credit| {
-            let amount = state
-                .check_credit_use(c.amount, credit)
-                .map_err(amount_error)?;
-            Ok(Entry {
-                payer: Some(charge.payer.clone()),
-                reason: Some("settled from the payer's credit".into()),
-                ..entry(EntryKind::CreditUsed, amount)
-            })
-        },
-    )
-    .await
+    let cmd = MoneyCmd {
+        charge_id: c.charge_id,
+        kind: Movement::CreditUse { amount: c.amount },
+    };
+    record(state, principal, id.into_inner(), cmd).await
 }

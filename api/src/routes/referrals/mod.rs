@@ -3,21 +3,20 @@
 
 use actix_web::{get, web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime};
+use time::Date;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::cases::{self, workflow, Case, Relation};
+use crate::cases::{self, Case, Relation};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidQuery};
-use crate::http::{self, list_response, next_cursor, ok_tagged, utc, Instant, PageParams};
+use crate::http::{self, list_response, ok_tagged, utc, Instant, PageParams};
 use crate::state::AppState;
-use ccm_domain::referral::disclosure;
+use ccm_app::referrals::read::{self, ListCmd};
 use ccm_domain::referral::lifecycle::ReferralStatus;
-use ccm_domain::referral::waitlist::{self, Waiting};
-use ccm_domain::{london, Money, ReferrerKind, Role, ServiceType};
-use ccm_persistence::referrals::{self, ReferralFilter};
+use ccm_domain::{ReferrerKind, ServiceType};
+use ccm_persistence::referrals::Event;
 use ccm_persistence::AnyConnection;
 
 mod actions;
@@ -31,7 +30,7 @@ mod submit;
 mod update;
 pub mod view;
 
-use view::{project, Extras, ReferralView};
+use view::{project, ReferralView};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_referrals)
@@ -48,39 +47,9 @@ list_response!(ReferralList, ReferralView);
 
 /// Builds the view of a loaded case with what only a single read shows (waiting-list
 /// position, what the family owes).
-pub fn full_view(conn: &mut AnyConnection, case: &Case) -> Result<ReferralView, ApiError> {
-    let outstanding = workflow::outstanding_all(conn, &case.referral.id)?;
-    view_owing(conn, case, outstanding)
-}
-
-/// [`full_view`] when what the family owes is already known.
-fn view_owing(
-    conn: &mut AnyConnection,
-    case: &Case,
-    outstanding: Money,
-) -> Result<ReferralView, ApiError> {
-    let r = &case.referral;
-    let waiting_position = if r.status()? == ReferralStatus::Waitlisted {
-        let list = referrals::waiting(conn, &r.centre_id, r.service()?)?
-            .into_iter()
-            .map(|(id, priority, since)| Waiting {
-                key: id,
-                priority,
-                since: since.map_or(OffsetDateTime::UNIX_EPOCH, |s| s.assume_utc()),
-            })
-            .collect();
-        waitlist::position(list, &r.id)
-    } else {
-        None
-    };
-    project(
-        case,
-        &Extras {
-            waiting_position,
-            outstanding: Some(outstanding),
-            readiness: crate::cases::readiness::read(conn, r)?,
-        },
-    )
+pub fn full_view(conn: &mut AnyConnection, case: Case) -> Result<ReferralView, ApiError> {
+    let shown = read::shown(conn, case)?;
+    project(&shown.case, &shown.extras)
 }
 
 #[derive(Deserialize, Validate, IntoParams)]
@@ -125,51 +94,28 @@ pub async fn list_referrals(
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = (page.0.limit(), page.0.after()?);
     let q = query.0;
-    let mut filter = ReferralFilter {
+    let cmd = ListCmd {
         status: q.status,
         centre_id: q.centre,
         service: q.service,
         referrer_kind: q.referrer,
         external_ref: q.external_ref,
-        from: q.from.map(|d| workflow::stored(london::start_of_day(d))),
-        to: q
-            .to
-            .and_then(|d| d.next_day())
-            .map(|d| workflow::stored(london::start_of_day(d))),
-        ..Default::default()
+        from: q.from,
+        to: q.to,
     };
-    match principal.role {
-        r if r.is_provider_staff() => filter.provider_id = principal.provider_id.clone(),
-        Role::Referrer => filter.referrer_user_id = Some(principal.user_id.clone()),
-        Role::Parent => filter.party_user_id = Some(principal.user_id.clone()),
-        _ => return Err(ApiError::forbidden("platform admins do not see cases")),
-    }
-    let caller = principal.clone();
+    let actor = cases::actor(&principal);
+    let filter = read::scope(&actor, cmd)?;
     let views = state
         .read(move |conn| {
-            let page = referrals::list(conn, &filter, after.as_deref(), limit)?;
-            let ids: Vec<&str> = page.items.iter().map(|r| r.id.as_str()).collect();
-            let mut parties = referrals::parties_of(conn, &ids)?;
-            let mut items = Vec::new();
-            for referral in &page.items {
-                let parties = parties.remove(&referral.id).unwrap_or_default();
-                let Some(relation) = cases::relation(&caller, referral, &parties) else {
-                    continue;
-                };
-                let case = Case {
-                    referral: referral.clone(),
-                    parties,
-                    relation,
-                };
-                let extras = Extras {
-                    readiness: crate::cases::readiness::read(conn, referral)?,
-                    ..Extras::default()
-                };
-                items.push(project(&case, &extras)?);
-            }
-            Ok(ReferralList {
+            let listed = read::list(conn, &actor, &filter, after.as_deref(), limit)?;
+            let items = listed
+                .items
+                .iter()
+                .map(|s| project(&s.case, &s.extras))
+                .collect::<Result<_, _>>()?;
+            Ok::<_, ApiError>(ReferralList {
                 items,
-                next_cursor: next_cursor(&page, |r| &r.id),
+                next_cursor: listed.next_cursor,
             })
         })
         .await?;
@@ -193,10 +139,13 @@ pub async fn get_referral(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let actor = cases::actor(&principal);
     let (version, view) = state
         .read(move |conn| {
-            let (case, owed) = cases::load_owing(conn, &id, &principal)?;
-            Ok((case.referral.version, view_owing(conn, &case, owed)?))
+            let shown = read::one(conn, &actor, &id)?;
+            crate::audit::case(&shown.case.referral.id);
+            let view = project(&shown.case, &shown.extras)?;
+            Ok::<_, ApiError>((shown.case.referral.version, view))
         })
         .await?;
     Ok(ok_tagged(&view, version))
@@ -213,6 +162,18 @@ pub struct HistoryEntry {
     pub actor_role: Option<String>,
     pub reason: Option<String>,
     pub at: Instant,
+}
+
+fn history_entry(e: Event) -> HistoryEntry {
+    HistoryEntry {
+        from_status: e.from_status,
+        to_status: e.to_status,
+        action: e.action,
+        actor_user_id: e.actor_user_id,
+        actor_role: e.actor_role,
+        reason: e.reason,
+        at: utc(e.at),
+    }
 }
 
 /// Who moved the case, from what to what, when and why (staff who see the case's record).
@@ -233,26 +194,12 @@ pub async fn history(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let actor = cases::actor(&principal);
     let entries = state
         .read(move |conn| {
-            let case = cases::load(conn, &id, &principal, false)?;
-            if !disclosure::case(case.relation.viewer, false).history {
-                return Err(ApiError::forbidden(
-                    "the case's history is for the provider's staff",
-                ));
-            }
-            Ok(referrals::events(conn, &case.referral.id)?
-                .into_iter()
-                .map(|e| HistoryEntry {
-                    from_status: e.from_status,
-                    to_status: e.to_status,
-                    action: e.action,
-                    actor_user_id: e.actor_user_id,
-                    actor_role: e.actor_role,
-                    reason: e.reason,
-                    at: utc(e.at),
-                })
-                .collect::<Vec<_>>())
+            let events = read::history(conn, &actor, &id)?;
+            crate::audit::case(&id);
+            Ok::<_, ApiError>(events.into_iter().map(history_entry).collect::<Vec<_>>())
         })
         .await?;
     Ok(HttpResponse::Ok().json(entries))
@@ -260,11 +207,5 @@ pub async fn history(
 
 /// Staff of the case who decide (coordinators and org admins), or 403.
 pub fn require_deciding_staff(relation: &Relation) -> Result<(), ApiError> {
-    if relation.is_staff(&[Role::OrgAdmin, Role::Coordinator]) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "only the provider's coordinators and org admins do this",
-        ))
-    }
+    Ok(relation.require_deciding_staff()?)
 }

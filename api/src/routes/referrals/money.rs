@@ -3,23 +3,17 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::cases::{self, workflow};
-use crate::error::ProblemType;
+use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{self, utc, Instant, CURRENCY};
 use crate::state::AppState;
-use ccm_domain::referral::disclosure;
-use ccm_domain::referral::ledger::{
-    balances_by_payer, ChargeDue, ChargeState, EntryKind, LedgerError, Payer,
-};
-use ccm_domain::{Funder, Money, Role};
-use ccm_persistence::ledger::{self, Charge, Entry};
-use ccm_persistence::{new_id, AnyConnection};
+use ccm_app::ledger::{self, Ledger, MoneyCmd, Movement};
+use ccm_domain::referral::ledger::{balances_by_payer, ChargeDue, EntryKind, Payer};
+use ccm_domain::{Funder, Money};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_ledger)
@@ -127,8 +121,8 @@ pub struct EntryView {
     pub created_at: Instant,
 }
 
-fn ledger_view(conn: &mut AnyConnection, referral_id: &str) -> Result<LedgerView, ApiError> {
-    let states = ledger::states(conn, referral_id)?;
+fn ledger_view(ledger: Ledger) -> Result<LedgerView, ApiError> {
+    let states = ledger.charges;
     let outstanding = Money::from_pence(states.iter().map(|(_, s)| s.outstanding().pence()).sum());
     let by_payer = balances_by_payer(
         states
@@ -168,7 +162,8 @@ fn ledger_view(conn: &mut AnyConnection, referral_id: &str) -> Result<LedgerView
             })
         })
         .collect::<Result<_, ApiError>>()?;
-    let entries = ledger::entries(conn, referral_id)?
+    let entries = ledger
+        .entries
         .into_iter()
         .map(|e| {
             Ok(EntryView {
@@ -187,7 +182,7 @@ fn ledger_view(conn: &mut AnyConnection, referral_id: &str) -> Result<LedgerView
         })
         .collect::<Result<_, ApiError>>()?;
     Ok(LedgerView {
-        referral_id: referral_id.to_string(),
+        referral_id: ledger.referral_id,
         currency: CURRENCY,
         charges,
         entries,
@@ -207,18 +202,12 @@ pub async fn get_ledger(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let actor = cases::actor(&principal);
     let view = state
         .read(move |conn| {
-            let case = cases::load(conn, &id, &principal, false)?;
-            let payer = case.relation.party
-                == Some(ccm_domain::referral::PartyRole::NonResidentParent)
-                && case.referral.funder.is_none();
-            if !disclosure::case(case.relation.viewer, payer).ledger {
-                return Err(ApiError::forbidden(
-                    "the ledger is for staff who handle money and the paying parent",
-                ));
-            }
-            ledger_view(conn, &case.referral.id)
+            let ledger = ledger::read(conn, &actor, &id)?;
+            crate::audit::case(&ledger.referral_id);
+            ledger_view(ledger)
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))
@@ -294,49 +283,19 @@ pub struct WaiverIn {
     pub reason: String,
 }
 
-pub(super) const MONEY_ROLES: &[Role] = &[Role::OrgAdmin, Role::Coordinator, Role::Finance];
-
-/// Records money against one charge, then opens the fee gate the case waits at if nothing more
-/// is owed there. Answers with the ledger.
-pub(super) async fn record<F>(
+/// Records money against one charge of the case and answers with the ledger after it.
+pub(super) async fn record(
     state: web::Data<AppState>,
     principal: Principal,
     id: String,
-    charge_id: String,
-    f: F,
-) -> Result<HttpResponse, ApiError>
-where
-    F: FnOnce(&Charge, &ChargeState, Money) -> Result<Entry, ApiError> + Send + 'static,
-{
+    cmd: MoneyCmd,
+) -> Result<HttpResponse, ApiError> {
+    let actor = cases::actor(&principal);
     let view = state
         .write(move |conn| {
-            let case = cases::load(conn, &id, &principal, true)?;
-            if !case.relation.is_staff(MONEY_ROLES) {
-                return Err(ApiError::forbidden(
-                    "only the provider's finance, coordinators and org admins record money",
-                ));
-            }
-            let states = ledger::states(conn, &case.referral.id)?;
-            let Some((charge, state)) = states.iter().find(|(c, _)| c.id == charge_id) else {
-                return Err(ApiError::invalid(
-                    "charge_id",
-                    "not_found",
-                    "no such charge on this referral",
-                ));
-            };
-            let credit = cases::credit::held(&states, charge.payer()?);
-            let mut entry = f(charge, state, credit)?;
-            entry.referral_id = case.referral.id.clone();
-            entry.charge_id = charge_id.clone();
-            entry.recorded_by = principal.user_id.clone();
-            ledger::insert_entry(conn, &entry)?;
-            workflow::settle_gates(conn, case.referral.clone(), OffsetDateTime::now_utc())?;
-            crate::routes::sessions::confirm_paid(
-                conn,
-                &case.referral.id,
-                OffsetDateTime::now_utc(),
-            )?;
-            ledger_view(conn, &case.referral.id)
+            let ledger = ledger::record(conn, &actor, &id, cmd)?;
+            crate::audit::case(&ledger.referral_id);
+            ledger_view(ledger)
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -345,38 +304,6 @@ where
             format!("/v1/referrals/{}/ledger", view.referral_id),
         ))
         .json(view))
-}
-
-pub(super) fn entry(kind: EntryKind, amount: Money) -> Entry {
-    Entry {
-        id: new_id(),
-        referral_id: String::new(),
-        charge_id: String::new(),
-        kind: kind.as_str().to_string(),
-        amount_pence: amount.pence(),
-        method: None,
-        reference: None,
-        payer: None,
-        funder: None,
-        reason: None,
-        recorded_by: String::new(),
-        created_at: workflow::stored(OffsetDateTime::now_utc()),
-    }
-}
-
-fn payer_or(given: Option<Payer>, charge: &Charge) -> String {
-    given
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| charge.payer.clone())
-}
-
-pub(super) fn amount_error(e: LedgerError) -> ApiError {
-    match e {
-        LedgerError::NotRefundable => ApiError::conflict(ProblemType::NotRefundable, e.to_string()),
-        LedgerError::NothingOwed => ApiError::conflict(ProblemType::NothingOwed, e.to_string()),
-        LedgerError::NoCredit => ApiError::conflict(ProblemType::NoCredit, e.to_string()),
-        other => ApiError::invalid("amount", "amount", other.to_string()),
-    }
 }
 
 /// Record a payment against a charge. Paying off the referral fee or the balance moves a case
@@ -391,22 +318,17 @@ pub async fn pay(
     body: ValidJson<PaymentIn>,
 ) -> Result<HttpResponse, ApiError> {
     let p = body.0;
-    record(
-        state,
-        principal,
-        id.into_inner(),
-        p.charge_id.clone(),
-        move |charge, state, _| {
-            state.check_payment(p.amount).map_err(amount_error)?;
-            Ok(Entry {
-                method: Some(p.method.as_str().into()),
-                reference: p.reference,
-                payer: Some(payer_or(p.payer, charge)),
-                ..entry(EntryKind::Payment, p.amount)
-            })
-        },
-    )
-    .await
+    let kind = Movement::Payment {
+        amount: p.amount,
+        method: p.method.as_str().into(),
+        payer: p.payer,
+        reference: p.reference,
+    };
+    let cmd = MoneyCmd {
+        charge_id: p.charge_id,
+        kind,
+    };
+    record(state, principal, id.into_inner(), cmd).await
 }
 
 /// Refund money paid on a charge. Admin and referral fees are never refunded (409). On a
@@ -422,21 +344,16 @@ pub async fn refund(
     body: ValidJson<RefundIn>,
 ) -> Result<HttpResponse, ApiError> {
     let r = body.0;
-    record(
-        state,
-        principal,
-        id.into_inner(),
-        r.charge_id.clone(),
-        move |charge, state, credit| {
-            let kind = state.check_refund(r.amount, credit).map_err(amount_error)?;
-            Ok(Entry {
-                reason: Some(r.reason),
-                payer: Some(payer_or(r.payer, charge)),
-                ..entry(kind, r.amount)
-            })
-        },
-    )
-    .await
+    let kind = Movement::Refund {
+        amount: r.amount,
+        reason: r.reason,
+        payer: r.payer,
+    };
+    let cmd = MoneyCmd {
+        charge_id: r.charge_id,
+        kind,
+    };
+    record(state, principal, id.into_inner(), cmd).await
 }
 
 /// A funder covers what is still owed on a charge.
@@ -450,19 +367,13 @@ pub async fn waive(
     body: ValidJson<WaiverIn>,
 ) -> Result<HttpResponse, ApiError> {
     let w = body.0;
-    record(
-        state,
-        principal,
-        id.into_inner(),
-        w.charge_id.clone(),
-        move |_, state, _| {
-            let owed = state.check_waiver().map_err(amount_error)?;
-            Ok(Entry {
-                funder: Some(w.funder.as_str().into()),
-                reason: Some(w.reason),
-                ..entry(EntryKind::Waiver, owed)
-            })
-        },
-    )
-    .await
+    let kind = Movement::Waiver {
+        funder: w.funder,
+        reason: w.reason,
+    };
+    let cmd = MoneyCmd {
+        charge_id: w.charge_id,
+        kind,
+    };
+    record(state, principal, id.into_inner(), cmd).await
 }

@@ -163,7 +163,8 @@ pub async fn update_referral(
             };
             complete_or_wait(conn, &updated, missing, by, now)?;
             let case = cases::load(conn, &id, &principal, false)?;
-            Ok((case.referral.version, full_view(conn, &case)?))
+            let version = case.referral.version;
+            Ok((version, full_view(conn, case)?))
         })
         .await?;
     Ok(ok_tagged(&view, version))
@@ -248,6 +249,7 @@ pub fn complete_or_wait(
             changes,
             now,
         )
+        .map_err(Into::into)
     } else if status == ReferralStatus::Submitted {
         workflow::transition(
             conn,
@@ -258,6 +260,7 @@ pub fn complete_or_wait(
             changes,
             now,
         )
+        .map_err(Into::into)
     } else {
         Ok(referrals::update(
             conn,

@@ -13,7 +13,7 @@ use ccm_domain::referral::disclosure::{self, Viewer};
 use ccm_domain::referral::eligibility::Risk;
 use ccm_domain::referral::lifecycle::{ReferralAction, ReferralStatus};
 use ccm_domain::referral::provenance::ContactParts;
-use ccm_domain::referral::readiness::{available_actions, Readiness};
+use ccm_domain::referral::readiness::available_actions;
 use ccm_domain::referral::PartyRole;
 use ccm_domain::{Funder, Money, ReferrerKind, Role, ServiceType};
 use ccm_persistence::people::Person;
@@ -175,14 +175,7 @@ pub struct ClosureView {
     pub notes: Option<String>,
 }
 
-/// What a view needs beyond the case itself.
-#[derive(Default)]
-pub struct Extras {
-    pub waiting_position: Option<usize>,
-    pub outstanding: Option<Money>,
-    /// What the actions the status allows need beyond it.
-    pub readiness: Readiness,
-}
+pub use ccm_app::referrals::read::Extras;
 
 fn is_staff(viewer: Viewer, roles: &[Role]) -> bool {
     matches!(viewer, Viewer::Staff(r) if roles.contains(&r))

@@ -21,7 +21,7 @@ use ccm_domain::records::report::{self, ReportEvent, ReportStatus};
 use ccm_domain::Role;
 use ccm_persistence::reports::{self as store, Report, ReportChanges};
 use ccm_persistence::sessions::{self, Session};
-use ccm_persistence::{new_id, AnyConnection};
+use ccm_persistence::AnyConnection;
 
 mod actions;
 mod incidents;
@@ -165,52 +165,7 @@ pub fn view(conn: &mut AnyConnection, r: Report) -> Result<ReportView, ApiError>
     })
 }
 
-/// Opens the report a supervised session needs once it is over, due so many working days
-/// after the session's date. Other services keep no notes, so nothing is opened for them.
-pub fn open_due(
-    conn: &mut AnyConnection,
-    session: &Session,
-    working_days: u32,
-    now: OffsetDateTime,
-) -> Result<(), ApiError> {
-    let service = session
-        .service_type
-        .parse()
-        .map_err(|e| ApiError::Internal(format!("sessions.service_type: {e}")))?;
-    if may_observe(service).is_err() || store::for_session(conn, &session.id)?.is_some() {
-        return Ok(());
-    }
-    let at = workflow::stored(now);
-    store::insert(
-        conn,
-        &Report {
-            id: new_id(),
-            session_id: session.id.clone(),
-            referral_id: session.referral_id.clone(),
-            status: ReportStatus::Due.as_str().into(),
-            author_id: None,
-            arrival: None,
-            activities: None,
-            interaction: None,
-            presentation: None,
-            incidents: None,
-            departure: None,
-            ending: None,
-            due_on: report::due_on(
-                london::local_date(session.starts_at.assume_utc()),
-                working_days,
-            ),
-            qa_by: None,
-            qa_notes: None,
-            amendment_reason: None,
-            released_versions: 0,
-            version: 1,
-            created_at: at,
-            updated_at: at,
-        },
-    )?;
-    Ok(())
-}
+pub use ccm_app::reports::open_due;
 
 /// The session, its case (for a reader of reports) and its report if one is due. A
 /// supported or handover session is refused by the no-notes rule.

@@ -2,18 +2,13 @@
 //! pre-visits, once the case has a place; the session's charge is raised then.
 
 use actix_web::{post, web, HttpResponse};
-use time::OffsetDateTime;
 
-use super::{session_views, status_of, SessionView};
-use crate::cases::{self, workflow};
-use crate::error::ProblemType;
+use super::{views_of, SessionView};
+use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::Principal;
-use crate::routes::referrals::require_deciding_staff;
 use crate::state::AppState;
-use ccm_domain::referral::lifecycle::ReferralStatus;
-use ccm_domain::schedule::lifecycle::{self, SessionEvent};
-use ccm_persistence::sessions::{self, SessionChanges};
+use ccm_app::sessions;
 
 /// Confirm a provisionally held session. The case must have its place (`pre_visits` onwards);
 /// a session with a charge then waits for payment.
@@ -25,52 +20,12 @@ pub async fn confirm(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let actor = cases::actor(&principal);
     let view = state
         .write(move |conn| {
-            let found =
-                sessions::find_locked(conn, &id).map_err(|_| ApiError::not_found("session"))?;
-            let case = cases::load(conn, &found.referral_id, &principal, true)
-                .map_err(|_| ApiError::not_found("session"))?;
-            require_deciding_staff(&case.relation)?;
-            // Refused before the case is looked at: only a held date is confirmed.
-            lifecycle::apply(status_of(&found)?, SessionEvent::Confirm { prepaid: false })?;
-            let status = case.referral.status()?;
-            if !matches!(
-                status,
-                ReferralStatus::PreVisits | ReferralStatus::Active | ReferralStatus::ReviewDue
-            ) {
-                return Err(ApiError::conflict(
-                    ProblemType::CaseHasNoPlace,
-                    format!(
-                        "a case that is {} has no place yet; held dates are confirmed once it has",
-                        status.as_str()
-                    ),
-                ));
-            }
-            let now = OffsetDateTime::now_utc();
-            let charge_id = super::charges::raise_session_charge(
-                conn,
-                &case,
-                found.starts_at,
-                found.ends_at,
-                &principal.user_id,
-            )?;
-            let status = lifecycle::apply(
-                status_of(&found)?,
-                SessionEvent::Confirm {
-                    prepaid: charge_id.is_some(),
-                },
-            )?;
-            let changes = SessionChanges {
-                status: Some(status.as_str().into()),
-                charge_id: Some(charge_id),
-                ..Default::default()
-            };
-            sessions::update(conn, &found.id, &changes, workflow::stored(now))?;
-            // A payer's credit may already have settled the new charge.
-            super::confirm_paid(conn, &case.referral.id, now)?;
-            let updated = sessions::find(conn, &found.id)?;
-            session_views(conn, &case, vec![updated])?
+            let c = sessions::confirm(conn, &actor, &id)?;
+            crate::audit::case(&c.case.referral.id);
+            views_of(c.case.relation.viewer, vec![(c.session, c.parties)])?
                 .pop()
                 .ok_or_else(|| ApiError::not_found("session"))
         })

@@ -4,20 +4,16 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::cases::{self, scheduling, workflow};
+use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{utc, Instant};
-use crate::routes::referrals::require_deciding_staff;
 use crate::state::AppState;
+use ccm_app::sessions::keep_apart::{self, KeepApart, KeepApartCmd};
 use ccm_domain::referral::PartyRole;
-use ccm_domain::Role;
-use ccm_persistence::scheduling::{self as store, KeepApart};
-use ccm_persistence::{new_id, referrals, rooms, sessions};
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -73,41 +69,19 @@ pub async fn record(
     body: ValidJson<KeepApartIn>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    let cmd = KeepApartCmd {
+        party: b.party,
+        other_referral_id: b.other_referral_id,
+        other_party: b.other_party,
+        reason: b.reason,
+    };
     let id = id.into_inner();
+    let actor = cases::actor(&principal);
     let created = state
         .write(move |conn| {
-            let case = cases::load(conn, &id, &principal, true)?;
-            require_deciding_staff(&case.relation)?;
-            let r = &case.referral;
-            let other = referrals::find(conn, &b.other_referral_id)
-                .ok()
-                .filter(|o| o.provider_id == r.provider_id && o.id != r.id);
-            let Some(other) = other else {
-                return Err(ApiError::invalid(
-                    "other_referral_id",
-                    "not_found",
-                    "no other case of this provider has that id",
-                ));
-            };
-            let now = OffsetDateTime::now_utc();
-            let pair = KeepApart {
-                id: new_id(),
-                referral_id: r.id.clone(),
-                party: b.party.as_str().into(),
-                other_referral_id: other.id.clone(),
-                other_party: b.other_party.as_str().into(),
-                reason: b.reason.trim().to_string(),
-                created_by: principal.user_id.clone(),
-                created_at: workflow::stored(now),
-            };
-            store::insert_keep_apart(conn, &pair)?;
-            for s in sessions::upcoming(conn, &r.id, workflow::stored(now))? {
-                let Some(room_id) = &s.room_id else { continue };
-                if rooms::find(conn, room_id)?.kind == "shared" {
-                    scheduling::replan_shared(conn, &s.centre_id, room_id, s.starts_at, s.ends_at)?;
-                }
-            }
-            Ok(view(pair))
+            let pair = keep_apart::record(conn, &actor, &id, cmd)?;
+            crate::audit::case(&pair.referral_id);
+            Ok::<_, ApiError>(view(pair))
         })
         .await?;
     Ok(HttpResponse::Created().json(created))
@@ -124,20 +98,12 @@ pub async fn list(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let actor = cases::actor(&principal);
     let pairs = state
         .read(move |conn| {
-            let case = cases::load(conn, &id, &principal, false)?;
-            // The reasons (orders, threats) are sensitive: for those who plan and run sessions.
-            if !case
-                .relation
-                .is_staff(&[Role::OrgAdmin, Role::Coordinator, Role::Supervisor])
-            {
-                return Err(ApiError::forbidden(
-                    "keep-apart pairs are for the centre's coordinators, admins and supervisors",
-                ));
-            }
-            let pairs = store::keep_apart_for(conn, std::slice::from_ref(&case.referral.id))?;
-            Ok(pairs.into_iter().map(view).collect::<Vec<_>>())
+            let pairs = keep_apart::list(conn, &actor, &id)?;
+            crate::audit::case(&id);
+            Ok::<_, ApiError>(pairs.into_iter().map(view).collect::<Vec<_>>())
         })
         .await?;
     Ok(HttpResponse::Ok().json(pairs))

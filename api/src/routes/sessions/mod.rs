@@ -3,32 +3,28 @@
 
 use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
-use time::{Date, OffsetDateTime};
+use time::Date;
 use utoipa::ToSchema;
 
-use crate::cases::{self, Case};
+use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::Principal;
 use crate::http::{utc, Instant};
 use crate::state::AppState;
-use ccm_app::sessions::Actor;
+use ccm_app::sessions::read;
+use ccm_app::sessions::{Session, SessionParty};
 use ccm_domain::london;
 use ccm_domain::referral::disclosure::Viewer;
 use ccm_domain::referral::PartyRole;
 use ccm_domain::schedule::projection::{self, SessionTiming};
-use ccm_persistence::sessions::{self, Session, SessionParty};
-use ccm_persistence::AnyConnection;
 
 mod attendance;
 mod booking;
 mod cancel;
-mod charges;
 mod confirm;
 mod edit;
 mod keep_apart;
 mod timekeeping;
-
-pub use crate::cases::scheduling::status_of;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(booking::book)
@@ -112,17 +108,6 @@ pub struct CancellationView {
     pub charge_id: Option<String>,
 }
 
-/// A referrer learns attendance dates and times only (domain.md, "Records and disclosure"),
-/// not the sessions' rooms, supervisors, charges or cancellation reasons.
-fn attendance_only(case: &Case) -> Result<(), ApiError> {
-    if case.relation.viewer == Viewer::Referrer {
-        return Err(ApiError::forbidden(
-            "a referrer sees the case's attendance record only: GET /v1/referrals/{id}/attendance",
-        ));
-    }
-    Ok(())
-}
-
 /// One party's row as shown.
 pub fn party_times(party: PartyRole, p: &SessionParty) -> PartyTimesView {
     PartyTimesView {
@@ -152,24 +137,6 @@ fn visible_parties(
         }
     }
     Ok(out)
-}
-
-pub fn session_views(
-    conn: &mut AnyConnection,
-    case: &Case,
-    rows: Vec<Session>,
-) -> Result<Vec<SessionView>, ApiError> {
-    let ids: Vec<String> = rows.iter().map(|s| s.id.clone()).collect();
-    let mut parties = sessions::parties(conn, &ids)?;
-    let rows = rows
-        .into_iter()
-        .map(|s| {
-            let (mine, rest) = parties.drain(..).partition(|p| p.session_id == s.id);
-            parties = rest;
-            (s, mine)
-        })
-        .collect();
-    views_of(case.relation.viewer, rows)
 }
 
 /// The sessions, each with its parents' rows, as `viewer` may see them.
@@ -212,23 +179,7 @@ pub fn views_of(
         .collect()
 }
 
-/// The caller as a workflow of `ccm_app::sessions` knows them.
-pub fn actor(p: &Principal) -> Actor {
-    Actor {
-        user_id: p.user_id.clone(),
-        role: p.role,
-        provider_id: p.provider_id.clone(),
-    }
-}
-
-/// Confirms the case's sessions waiting for payment whose charge is now paid or waived.
-pub fn confirm_paid(
-    conn: &mut AnyConnection,
-    referral_id: &str,
-    now: OffsetDateTime,
-) -> Result<usize, ApiError> {
-    Ok(ccm_app::sessions::confirm_paid(conn, referral_id, now)?)
-}
+pub use crate::cases::actor;
 
 /// The case's sessions, earliest first (staff, the case's parents and its referrer).
 #[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "Sessions, earliest first.", body = Vec<SessionView>), (status = 401, response = error::Unauthorized),
@@ -240,12 +191,12 @@ pub async fn list_for_referral(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let actor = cases::actor(&principal);
     let views = state
         .read(move |conn| {
-            let case = cases::load(conn, &id, &principal, false)?;
-            attendance_only(&case)?;
-            let rows = sessions::for_referral(conn, &case.referral.id)?;
-            session_views(conn, &case, rows)
+            let seen = read::for_case(conn, &actor, &id)?;
+            crate::audit::case(&seen.case.referral.id);
+            views_of(seen.case.relation.viewer, seen.sessions)
         })
         .await?;
     Ok(HttpResponse::Ok().json(views))
@@ -261,13 +212,12 @@ pub async fn get_session(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let actor = cases::actor(&principal);
     let view = state
         .read(move |conn| {
-            let session = sessions::find(conn, &id).map_err(|_| ApiError::not_found("session"))?;
-            let case = cases::load(conn, &session.referral_id, &principal, false)
-                .map_err(|_| ApiError::not_found("session"))?;
-            attendance_only(&case)?;
-            session_views(conn, &case, vec![session])?
+            let seen = read::one(conn, &actor, &id)?;
+            crate::audit::case(&seen.case.referral.id);
+            views_of(seen.case.relation.viewer, seen.sessions)?
                 .pop()
                 .ok_or_else(|| ApiError::not_found("session"))
         })

@@ -5,19 +5,16 @@
 
 use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
-use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::cases::scheduling;
-use crate::cases::{self, workflow};
+use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::Principal;
 use crate::http::{utc, Instant};
 use crate::state::AppState;
+use ccm_app::sessions::timekeeping::{read, Timekeeping, Turn};
 use ccm_domain::referral::PartyRole;
-use ccm_domain::schedule::attendance::{persistently_late, Turnout};
-use ccm_domain::{Role, ServiceType};
-use ccm_persistence::sessions;
+use ccm_domain::ServiceType;
 
 #[derive(Serialize, ToSchema)]
 pub struct TurnoutView {
@@ -64,78 +61,47 @@ pub async fn timekeeping(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let view = state
+    let actor = cases::actor(&principal);
+    let t = state
         .read(move |conn| {
-            let case = cases::load(conn, &id, &principal, false)?;
-            if !case.relation.is_staff(&[
-                Role::OrgAdmin,
-                Role::Coordinator,
-                Role::Supervisor,
-                Role::Volunteer,
-            ]) {
-                return Err(ApiError::forbidden("timekeeping is for the centre's staff"));
-            }
-            let r = &case.referral;
-            let rule = scheduling::for_centre(conn, &r.centre_id)?.lateness;
-            let window = usize::try_from(rule.window).unwrap_or(usize::MAX);
-            let history = sessions::attended_before(
-                conn,
-                &r.id,
-                workflow::stored(OffsetDateTime::now_utc()),
-            )?;
-            let mut parties = Vec::new();
-            for party in [PartyRole::ResidentParent, PartyRole::NonResidentParent] {
-                let mut recent = Vec::new();
-                let mut turnout = Vec::new();
-                for (session, rows) in &history {
-                    let Some(p) = rows.iter().find(|p| p.party == party.as_str()) else {
-                        continue;
-                    };
-                    let t = match (p.no_show, p.late_minutes) {
-                        (true, _) => Turnout::NoShow,
-                        (false, Some(m)) => Turnout::Attended {
-                            late_minutes: u32::try_from(m).unwrap_or(0),
-                        },
-                        (false, None) => continue,
-                    };
-                    let strike = match t {
-                        Turnout::NoShow => true,
-                        Turnout::Attended { late_minutes } => late_minutes > rule.threshold_minutes,
-                    };
-                    turnout.push(t);
-                    recent.push(TurnoutView {
-                        session_id: session.id.clone(),
-                        starts_at: utc(session.starts_at),
-                        expected_arrival: utc(p.expected_arrival),
-                        arrived_at: p.arrived_at.map(utc),
-                        late_minutes: p.late_minutes,
-                        no_show: p.no_show,
-                        strike,
-                    });
-                    if recent.len() == window {
-                        break;
-                    }
-                }
-                let strikes = recent.iter().filter(|t| t.strike).count();
-                parties.push(PartyTimekeeping {
-                    party,
-                    persistently_late: persistently_late(&turnout, rule),
-                    strikes: u32::try_from(strikes).unwrap_or(u32::MAX),
-                    recent,
-                });
-            }
-            let service = r.service()?;
-            Ok(TimekeepingView {
-                referral_id: r.id.clone(),
-                service_type: service,
-                lateness_threshold_minutes: rule.threshold_minutes,
-                lateness_strikes: rule.strikes,
-                lateness_window: rule.window,
-                flagged: service == ServiceType::Handover
-                    && parties.iter().any(|p| p.persistently_late),
-                parties,
-            })
+            let t = read(conn, &actor, &id)?;
+            crate::audit::case(&t.referral_id);
+            Ok::<_, ApiError>(t)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(view(t)))
+}
+
+fn view(t: Timekeeping) -> TimekeepingView {
+    let parties = t
+        .parties
+        .into_iter()
+        .map(|p| PartyTimekeeping {
+            party: p.party,
+            recent: p.recent.into_iter().map(turnout_view).collect(),
+            strikes: p.strikes,
+            persistently_late: p.persistently_late,
+        })
+        .collect();
+    TimekeepingView {
+        referral_id: t.referral_id,
+        service_type: t.service,
+        lateness_threshold_minutes: t.rule.threshold_minutes,
+        lateness_strikes: t.rule.strikes,
+        lateness_window: t.rule.window,
+        parties,
+        flagged: t.flagged,
+    }
+}
+
+fn turnout_view(t: Turn) -> TurnoutView {
+    TurnoutView {
+        session_id: t.session_id,
+        starts_at: utc(t.starts_at),
+        expected_arrival: utc(t.expected_arrival),
+        arrived_at: t.arrived_at.map(utc),
+        late_minutes: t.late_minutes,
+        no_show: t.no_show,
+        strike: t.strike,
+    }
 }

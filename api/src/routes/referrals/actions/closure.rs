@@ -5,16 +5,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{act, just, Need, NotesBody};
-use crate::cases::workflow;
-use crate::error::ProblemType;
+use super::{act, NotesBody};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::referrals::ReferralView;
 use crate::state::AppState;
-use ccm_domain::referral::casework::closure_needs_next_steps;
-use ccm_domain::referral::lifecycle::{ClosureReason, Event, ReferralAction};
-use ccm_persistence::casework as records;
+use ccm_app::referrals::actions::Action;
+use ccm_domain::referral::lifecycle::ClosureReason;
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -37,46 +34,11 @@ pub async fn close(
     body: ValidJson<CloseBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    if matches!(
-        body.reason,
-        ClosureReason::OfferDeclined | ClosureReason::OfferExpired
-    ) {
-        return Err(ApiError::invalid(
-            "reason",
-            "system_reason",
-            "is recorded by answering or letting an offer lapse, not by closing",
-        ));
-    }
-    act(
-        state,
-        principal,
-        id.into_inner(),
-        Need::Action(ReferralAction::Close),
-        move |conn, case, by, now| {
-            let r = &case.referral;
-            ccm_domain::referral::lifecycle::apply(
-                r.status()?,
-                Event::Action(ReferralAction::Close),
-            )?;
-            let meeting = records::meeting(conn, &r.id)?.is_some();
-            if closure_needs_next_steps(r.court_ordered, r.activated_on.is_some(), meeting) {
-                return Err(ApiError::conflict(
-                    ProblemType::NextStepsMeetingRequired,
-                    "a court-ordered case closes after its next-steps meeting is recorded",
-                ));
-            }
-            just(workflow::close_with(
-                conn,
-                r,
-                ReferralAction::Close,
-                body.reason,
-                body.notes.as_deref(),
-                by,
-                now,
-            ))
-        },
-    )
-    .await
+    let action = Action::Close {
+        reason: body.reason,
+        notes: body.notes,
+    };
+    act(state, principal, id.into_inner(), action).await
 }
 
 /// Withdraw the referral (whoever made it, or staff).
@@ -94,18 +56,7 @@ pub async fn withdraw(
         state,
         principal,
         id.into_inner(),
-        Need::Action(ReferralAction::Withdraw),
-        move |conn, case, by, now| {
-            just(workflow::close_with(
-                conn,
-                &case.referral,
-                ReferralAction::Withdraw,
-                ClosureReason::Withdrawn,
-                notes.as_deref(),
-                by,
-                now,
-            ))
-        },
+        Action::Withdraw { notes },
     )
     .await
 }

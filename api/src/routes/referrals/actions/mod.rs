@@ -1,22 +1,20 @@
-//! The lifecycle's actions, one endpoint each: `POST /v1/referrals/{id}/{action}`. Each checks
-//! who may take it (403), then asks the lifecycle (409 naming the status and what it allows),
-//! then its own rules, and answers with the referral as the caller now sees it.
+//! The lifecycle's actions, one endpoint each: `POST /v1/referrals/{id}/{action}`. Each turns
+//! its request into an [`Action`] for `ccm_app::referrals::actions::act`, which checks who may
+//! take it (403), asks the lifecycle (409 naming the status and what it allows), then the
+//! action's own rules, and writes; the answer is the referral as the caller now sees it.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use time::OffsetDateTime;
 use utoipa::ToSchema;
 use validator::Validate;
 
 use super::full_view;
-use crate::cases::{self, workflow, workflow::By, Case};
+use crate::cases;
 use crate::error::ApiError;
 use crate::extract::Principal;
 use crate::http::ok_tagged;
 use crate::state::AppState;
-use ccm_domain::referral::lifecycle::ReferralAction;
-use ccm_persistence::referrals::{self, Referral};
-use ccm_persistence::AnyConnection;
+use ccm_app::referrals::actions::{self, Action, Terms};
 
 mod closure;
 mod placement;
@@ -37,71 +35,32 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(closure::withdraw);
 }
 
-/// What an action did: moved the case on, or moved it and still refuses the caller (an offer
-/// that expired is closed, then reported as expired).
-pub(super) enum Outcome {
-    Done,
-    Refused(ApiError),
-}
-
-/// What the caller must be allowed to do.
-#[derive(Clone, Copy)]
-pub(super) enum Need {
-    /// Take this lifecycle action.
-    Action(ReferralAction),
-    /// Decide for the provider (coordinators and org admins), outside the lifecycle.
-    DecidingStaff,
-}
-
-/// Loads and locks the case, checks the caller may do what `need` says, runs `f` in the same
-/// transaction, and answers with the case as the caller now sees it.
-pub(super) async fn act<F>(
+/// Takes `action` on the case and answers with the case as the caller now sees it (or with
+/// the refusal of an action that changed the case all the same).
+pub(super) async fn act(
     state: web::Data<AppState>,
     principal: Principal,
     id: String,
-    need: Need,
-    f: F,
-) -> Result<HttpResponse, ApiError>
-where
-    F: FnOnce(&mut AnyConnection, &Case, By, OffsetDateTime) -> Result<Outcome, ApiError>
-        + Send
-        + 'static,
-{
-    let offer_days = state.config.offer_expiry_days;
-    let (outcome, version, view) = state
+    action: Action,
+) -> Result<HttpResponse, ApiError> {
+    let terms = Terms {
+        offer_expiry_days: state.config.offer_expiry_days,
+        review_interval_months: state.config.review_interval_months,
+    };
+    let actor = cases::actor(&principal);
+    let (refused, version, view) = state
         .write(move |conn| {
-            let case = cases::load(conn, &id, &principal, true)?;
-            match need {
-                Need::Action(action) if !case.relation.may(action) => {
-                    return Err(ApiError::forbidden(format!(
-                        "you may not {} this referral",
-                        action.as_str().replace('_', " ")
-                    )));
-                }
-                Need::DecidingStaff => super::require_deciding_staff(&case.relation)?,
-                Need::Action(_) => {}
-            }
-            let now = OffsetDateTime::now_utc();
-            let by = By {
-                user_id: Some(&principal.user_id),
-                role: Some(principal.role),
-            };
-            let outcome = f(conn, &case, by, now)?;
-            // A place freed or a family newly waiting: offer what the service has free.
-            let r = referrals::find(conn, &id)?;
-            workflow::offer_free_places(conn, &r.centre_id, r.service()?, offer_days, now)?;
-            let case = cases::load(conn, &id, &principal, false)?;
-            Ok((outcome, case.referral.version, full_view(conn, &case)?))
+            let acted = actions::act(conn, &actor, &id, action, &terms)?;
+            crate::audit::case(&acted.case.referral.id);
+            let version = acted.case.referral.version;
+            let view = full_view(conn, acted.case)?;
+            Ok((acted.refused.map(ApiError::from), version, view))
         })
         .await?;
-    match outcome {
-        Outcome::Done => Ok(ok_tagged(&view, version)),
-        Outcome::Refused(e) => Err(e),
+    match refused {
+        None => Ok(ok_tagged(&view, version)),
+        Some(e) => Err(e),
     }
-}
-
-pub(super) fn just(r: Result<Referral, ApiError>) -> Result<Outcome, ApiError> {
-    r.map(|_| Outcome::Done)
 }
 
 #[derive(Deserialize, Validate, ToSchema, Default)]

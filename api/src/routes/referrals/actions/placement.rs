@@ -5,18 +5,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{act, just, Need, NotesBody, Outcome};
-use crate::cases::{readiness, workflow, workflow::By};
-use crate::error::ProblemType;
+use super::{act, NotesBody};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::referrals::ReferralView;
 use crate::state::AppState;
-use ccm_domain::london;
-use ccm_domain::quote::LineKind;
-use ccm_domain::referral::casework::{self};
-use ccm_domain::referral::lifecycle::{ClosureReason, Event, ReferralAction};
-use ccm_persistence::referrals::{self, ReferralChanges};
+use ccm_app::referrals::actions::Action;
 
 /// Offer the family a place now. Where the service has a set number of places, freed places
 /// are offered in waiting-list order automatically; this offers one by hand.
@@ -29,23 +23,7 @@ pub async fn offer(
     principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let days = state.config.offer_expiry_days;
-    act(
-        state,
-        principal,
-        id.into_inner(),
-        Need::Action(ReferralAction::Offer),
-        move |conn, case, by, now| {
-            let r = &case.referral;
-            ccm_domain::referral::lifecycle::apply(
-                r.status()?,
-                Event::Action(ReferralAction::Offer),
-            )?;
-            readiness::require(conn, r, ReferralAction::Offer)?;
-            just(workflow::offer(conn, r, by, days, now))
-        },
-    )
-    .await
+    act(state, principal, id.into_inner(), Action::Offer).await
 }
 
 /// Accept the place offered (the family, its referrer or staff). After the offer expired: 409.
@@ -58,39 +36,7 @@ pub async fn accept_offer(
     principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    act(
-        state,
-        principal,
-        id.into_inner(),
-        Need::Action(ReferralAction::AcceptOffer),
-        move |conn, case, by, now| {
-            let r = &case.referral;
-            if r.offer_expires_at
-                .is_some_and(|at| at < workflow::stored(now))
-            {
-                let changes = ReferralChanges {
-                    closure_reason: Some(Some(ClosureReason::OfferExpired.as_str().into())),
-                    ..Default::default()
-                };
-                workflow::transition(conn, r, Event::OfferExpired, By::SYSTEM, None, changes, now)?;
-                return Ok(Outcome::Refused(ApiError::conflict(
-                    ProblemType::OfferExpired,
-                    "the offer expired and the place went to the next family",
-                )));
-            }
-            let balance_due = !workflow::outstanding(conn, &r.id, LineKind::Balance)?.is_zero();
-            just(workflow::transition(
-                conn,
-                r,
-                Event::OfferAccepted { balance_due },
-                by,
-                None,
-                ReferralChanges::default(),
-                now,
-            ))
-        },
-    )
-    .await
+    act(state, principal, id.into_inner(), Action::AcceptOffer).await
 }
 
 /// Turn down the place offered: the case closes and the place goes to the next family.
@@ -108,18 +54,7 @@ pub async fn decline_offer(
         state,
         principal,
         id.into_inner(),
-        Need::Action(ReferralAction::DeclineOffer),
-        move |conn, case, by, now| {
-            just(workflow::close_with(
-                conn,
-                &case.referral,
-                ReferralAction::DeclineOffer,
-                ClosureReason::OfferDeclined,
-                notes.as_deref(),
-                by,
-                now,
-            ))
-        },
+        Action::DeclineOffer { notes },
     )
     .await
 }
@@ -135,37 +70,7 @@ pub async fn activate(
     principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let months = state.config.review_interval_months;
-    act(
-        state,
-        principal,
-        id.into_inner(),
-        Need::Action(ReferralAction::Activate),
-        move |conn, case, by, now| {
-            let r = &case.referral;
-            ccm_domain::referral::lifecycle::apply(
-                r.status()?,
-                Event::Action(ReferralAction::Activate),
-            )?;
-            readiness::require(conn, r, ReferralAction::Activate)?;
-            let today = london::local_date(now);
-            let changes = ReferralChanges {
-                activated_on: Some(Some(today)),
-                next_review_on: Some(Some(casework::add_months(today, months))),
-                ..Default::default()
-            };
-            just(workflow::transition(
-                conn,
-                r,
-                Event::Action(ReferralAction::Activate),
-                by,
-                None,
-                changes,
-                now,
-            ))
-        },
-    )
-    .await
+    act(state, principal, id.into_inner(), Action::Activate).await
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -198,32 +103,9 @@ pub async fn set_priority(
     body: ValidJson<PriorityBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    act(
-        state,
-        principal,
-        id.into_inner(),
-        Need::DecidingStaff,
-        move |conn, case, _by, now| {
-            let r = &case.referral;
-            let status = r.status()?;
-            if !matches!(
-                status,
-                ccm_domain::referral::lifecycle::ReferralStatus::Screening
-                    | ccm_domain::referral::lifecycle::ReferralStatus::Waitlisted
-            ) {
-                return Err(ApiError::conflict(
-                    ProblemType::NotWaiting,
-                    format!("a {status} referral is not waiting for a place"),
-                ));
-            }
-            let changes = ReferralChanges {
-                priority: Some(body.priority),
-                priority_reason: Some(Some(body.reason.clone())),
-                ..Default::default()
-            };
-            referrals::update(conn, &r.id, &changes, workflow::stored(now))?;
-            Ok(Outcome::Done)
-        },
-    )
-    .await
+    let action = Action::SetPriority {
+        priority: body.priority,
+        reason: body.reason,
+    };
+    act(state, principal, id.into_inner(), action).await
 }

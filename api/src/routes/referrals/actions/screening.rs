@@ -5,18 +5,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{act, just, Need};
-use crate::cases::workflow;
-use crate::error::ProblemType;
+use super::act;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::referrals::ReferralView;
 use crate::state::AppState;
-use ccm_domain::referral::eligibility::{self, Decision};
-use ccm_domain::referral::lifecycle::{Event, ReferralAction};
-use ccm_domain::{london, ServiceType};
-use ccm_persistence::casework as records;
-use ccm_persistence::referrals::ReferralChanges;
+use ccm_app::referrals::actions::Action;
+use ccm_domain::ServiceType;
 
 #[derive(Deserialize, Validate, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
@@ -42,36 +37,13 @@ pub async fn accept(
     id: web::Path<String>,
     body: ValidJson<AcceptBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.0;
-    act(state, principal, id.into_inner(), Need::Action(ReferralAction::Accept), move |conn, case, by, now| {
-        let r = &case.referral;
-        ccm_domain::referral::lifecycle::apply(r.status()?, Event::Action(ReferralAction::Accept))?;
-        crate::cases::readiness::require(conn, r, ReferralAction::Accept)?;
-        let Some(assessment) = records::latest_assessment(conn, &r.id)? else {
-            // `require` has just seen it, in this transaction.
-            return Err(ApiError::Internal("the assessment went missing".into()));
-        };
-        let today = london::local_date(now);
-        let decision = eligibility::decide(r.service()?, &r.risk()?, assessment.unsupervised_contact_appropriate, today);
-        let override_reason = match decision {
-            Decision::Eligible => None,
-            Decision::Refused { reason, signpost } => {
-                return Err(ApiError::rule(ProblemType::NotEligible, format!("{reason}; decline and signpost {signpost} contact")));
-            }
-            Decision::NeedsOverride { reason, signpost } => match body.override_reason {
-                Some(why) => Some(why),
-                None => {
-                    return Err(ApiError::Unprocessable {
-                        code: ProblemType::OverrideRequired,
-                        detail: format!("{reason}; accept only with an override_reason, or signpost {signpost} contact"),
-                        errors: vec![error::FieldError::new("override_reason", "required", "is required to accept against the rules' advice")],
-                    })
-                }
-            },
-        };
-        let changes = ReferralChanges { override_reason: Some(override_reason.clone()), ..Default::default() };
-        just(workflow::transition(conn, r, Event::Action(ReferralAction::Accept), by, override_reason.as_deref(), changes, now))
-    })
+    let override_reason = body.0.override_reason;
+    act(
+        state,
+        principal,
+        id.into_inner(),
+        Action::Accept { override_reason },
+    )
     .await
 }
 
@@ -103,27 +75,9 @@ pub async fn decline(
     body: ValidJson<DeclineBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    act(
-        state,
-        principal,
-        id.into_inner(),
-        Need::Action(ReferralAction::Decline),
-        move |conn, case, by, now| {
-            let changes = ReferralChanges {
-                decline_reason: Some(Some(body.reason.clone())),
-                signposted_service: Some(body.signposted_service.map(|s| s.as_str().to_string())),
-                ..Default::default()
-            };
-            just(workflow::transition(
-                conn,
-                &case.referral,
-                Event::Action(ReferralAction::Decline),
-                by,
-                Some(&body.reason),
-                changes,
-                now,
-            ))
-        },
-    )
-    .await
+    let action = Action::Decline {
+        reason: body.reason,
+        signposted_service: body.signposted_service,
+    };
+    act(state, principal, id.into_inner(), action).await
 }

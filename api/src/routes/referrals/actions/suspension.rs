@@ -5,14 +5,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{act, just, Need, NotesBody};
-use crate::cases::workflow;
+use super::{act, NotesBody};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::routes::referrals::ReferralView;
 use crate::state::AppState;
-use ccm_domain::referral::lifecycle::{Event, ReferralAction, SuspensionReason};
-use ccm_persistence::referrals::ReferralChanges;
+use ccm_app::referrals::actions::Action;
+use ccm_domain::referral::lifecycle::SuspensionReason;
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -34,32 +33,11 @@ pub async fn suspend(
     body: ValidJson<SuspendBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    act(
-        state,
-        principal,
-        id.into_inner(),
-        Need::Action(ReferralAction::Suspend),
-        move |conn, case, by, now| {
-            let changes = ReferralChanges {
-                suspension_reason: Some(Some(body.reason.as_str().into())),
-                ..Default::default()
-            };
-            let why = match &body.notes {
-                Some(notes) => format!("{}: {notes}", body.reason.as_str()),
-                None => body.reason.as_str().to_string(),
-            };
-            just(workflow::transition(
-                conn,
-                &case.referral,
-                Event::Action(ReferralAction::Suspend),
-                by,
-                Some(&why),
-                changes,
-                now,
-            ))
-        },
-    )
-    .await
+    let action = Action::Suspend {
+        reason: body.reason,
+        notes: body.notes,
+    };
+    act(state, principal, id.into_inner(), action).await
 }
 
 /// Resume contact after a suspension.
@@ -73,28 +51,5 @@ pub async fn resume(
     body: ValidJson<NotesBody>,
 ) -> Result<HttpResponse, ApiError> {
     let notes = body.0.notes;
-    act(
-        state,
-        principal,
-        id.into_inner(),
-        Need::Action(ReferralAction::Resume),
-        move |conn, case, by, now| {
-            let changes = ReferralChanges {
-                suspension_reason: Some(None),
-                ..Default::default()
-            };
-            just(workflow::transition(
-                conn,
-                &case.referral,
-                Event::Resumed {
-                    contact_started: case.referral.activated_on.is_some(),
-                },
-                by,
-                notes.as_deref(),
-                changes,
-                now,
-            ))
-        },
-    )
-    .await
+    act(state, principal, id.into_inner(), Action::Resume { notes }).await
 }

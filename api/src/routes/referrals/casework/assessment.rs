@@ -2,22 +2,18 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime};
+use time::Date;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::cases::{self, workflow};
-use crate::error::ProblemType;
+use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{self, utc, Instant};
-use crate::routes::referrals::require_deciding_staff;
 use crate::state::AppState;
+use ccm_app::casework::assessment::{self, AssessmentCmd};
+use ccm_app::casework::Assessment;
 use ccm_domain::referral::casework::AssessmentOutcome;
-use ccm_domain::referral::disclosure::{self};
-use ccm_domain::referral::lifecycle::is_final;
-use ccm_persistence::casework as records;
-use ccm_persistence::new_id;
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -56,7 +52,7 @@ pub struct AssessmentView {
     pub created_at: Instant,
 }
 
-fn assessment_view(a: records::Assessment) -> Result<AssessmentView, ApiError> {
+fn assessment_view(a: Assessment) -> Result<AssessmentView, ApiError> {
     Ok(AssessmentView {
         id: a.id,
         outcome: a
@@ -86,31 +82,19 @@ pub async fn record_assessment(
     let a = body.0;
     let id = id.into_inner();
     let location = format!("/v1/referrals/{id}/assessment");
+    let cmd = AssessmentCmd {
+        outcome: a.outcome,
+        unsupervised_contact_appropriate: a.unsupervised_contact_appropriate,
+        separate_entrances: a.separate_entrances,
+        arrival_offset_minutes: a.arrival_offset_minutes,
+        controls_notes: a.controls_notes,
+        review_on: a.review_on,
+    };
+    let actor = cases::actor(&principal);
     let view = state
         .write(move |conn| {
-            let case = cases::load(conn, &id, &principal, true)?;
-            require_deciding_staff(&case.relation)?;
-            if is_final(case.referral.status()?) {
-                return Err(ApiError::conflict(
-                    ProblemType::CaseClosed,
-                    "a declined or closed referral is not assessed",
-                ));
-            }
-            let row = records::Assessment {
-                id: new_id(),
-                referral_id: case.referral.id.clone(),
-                outcome: a.outcome.as_str().into(),
-                unsupervised_contact_appropriate: a.unsupervised_contact_appropriate,
-                separate_entrances: a.separate_entrances,
-                arrival_offset_minutes: a
-                    .arrival_offset_minutes
-                    .and_then(|m| i32::try_from(m).ok()),
-                controls_notes: a.controls_notes,
-                review_on: a.review_on,
-                assessed_by: principal.user_id.clone(),
-                created_at: workflow::stored(OffsetDateTime::now_utc()),
-            };
-            records::insert_assessment(conn, &row)?;
+            let row = assessment::record(conn, &actor, &id, cmd)?;
+            crate::audit::case(&row.referral_id);
             assessment_view(row)
         })
         .await?;
@@ -129,20 +113,15 @@ pub async fn get_assessment(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let actor = cases::actor(&principal);
     let view = state
         .read(move |conn| {
-            let case = cases::load(conn, &id, &principal, false)?;
-            if !disclosure::case(case.relation.viewer, false).risk {
-                return Err(ApiError::forbidden(
-                    "assessments are for the provider's staff who see risks",
-                ));
-            }
-            let a = records::latest_assessment(conn, &case.referral.id)?
-                .ok_or_else(|| ApiError::not_found("assessment"))?;
+            let a = assessment::latest(conn, &actor, &id)?;
+            crate::audit::case(&a.referral_id);
             crate::audit::read(
                 "referral",
-                &case.referral.id,
-                Some(&case.referral.id),
+                &a.referral_id,
+                Some(&a.referral_id),
                 &["assessment"],
             );
             assessment_view(a)

@@ -5,8 +5,6 @@ mod assessment;
 mod pre_visits;
 mod reviews;
 
-pub use pre_visits::domain_visits;
-
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(assessment::record_assessment)
         .service(assessment::get_assessment)

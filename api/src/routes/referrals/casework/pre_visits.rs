@@ -6,21 +6,15 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::cases::{self, workflow};
-use crate::error::ProblemType;
+use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{utc, Instant};
-use crate::routes::referrals::require_deciding_staff;
 use crate::state::AppState;
-use ccm_domain::referral::casework::{self, PreVisit};
-use ccm_domain::referral::disclosure::Viewer;
-use ccm_domain::referral::lifecycle::ReferralStatus;
-use ccm_domain::referral::pre_visit;
+use ccm_app::casework::pre_visits::{self, PreVisitCmd};
+use ccm_app::casework::PreVisit;
+use ccm_domain::london;
 use ccm_domain::referral::PartyRole;
-use ccm_domain::{london, Role};
-use ccm_persistence::casework as records;
-use ccm_persistence::{centres, new_id};
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -47,23 +41,7 @@ pub struct PreVisitView {
     pub attended: bool,
 }
 
-pub fn domain_visits(rows: &[records::PreVisit]) -> Result<Vec<PreVisit>, ApiError> {
-    rows.iter()
-        .map(|v| {
-            Ok(PreVisit {
-                party: v
-                    .party_role
-                    .parse()
-                    .map_err(|_| ApiError::Internal("stored pre-visit party".into()))?,
-                starts_at: v.starts_at.assume_utc(),
-                ends_at: v.ends_at.assume_utc(),
-                attended: v.attended,
-            })
-        })
-        .collect()
-}
-
-fn pre_visit_view(v: &records::PreVisit) -> Result<PreVisitView, ApiError> {
+fn pre_visit_view(v: &PreVisit) -> Result<PreVisitView, ApiError> {
     let local = london::to_local(v.starts_at.assume_utc());
     Ok(PreVisitView {
         id: v.id.clone(),
@@ -94,51 +72,16 @@ pub async fn book_pre_visit(
     let v = body.0;
     let id = id.into_inner();
     let location = format!("/v1/referrals/{id}/pre-visits");
+    let cmd = PreVisitCmd {
+        party: v.party.into(),
+        starts_at: v.starts_at,
+        ends_at: v.ends_at,
+    };
+    let actor = cases::actor(&principal);
     let view = state
         .write(move |conn| {
-            let case = cases::load(conn, &id, &principal, true)?;
-            require_deciding_staff(&case.relation)?;
-            let r = &case.referral;
-            if !matches!(
-                r.status()?,
-                ReferralStatus::AwaitingBalance | ReferralStatus::PreVisits
-            ) {
-                return Err(ApiError::conflict(
-                    ProblemType::NotAtPreVisits,
-                    format!(
-                        "pre-visits are booked once a place is accepted; this referral is {}",
-                        r.status
-                    ),
-                ));
-            }
-            let opening = centres::find(conn, &r.centre_id)?.opening_pattern()?;
-            pre_visit::check_booking(v.starts_at, v.ends_at, OffsetDateTime::now_utc(), &opening)
-                .map_err(|e| ApiError::invalid(e.field(), e.code(), e.to_string()))?;
-            let existing = records::pre_visits(conn, &r.id)?;
-            let new = PreVisit {
-                party: v.party.into(),
-                starts_at: v.starts_at,
-                ends_at: v.ends_at,
-                attended: false,
-            };
-            casework::check_pre_visit(
-                &domain_visits(&existing)?,
-                new,
-                london::local_date(v.starts_at),
-                r.service()?,
-                r.first_session_on,
-            )
-            .map_err(|why| ApiError::rule(ProblemType::PreVisitRule, why))?;
-            let row = records::PreVisit {
-                id: new_id(),
-                referral_id: r.id.clone(),
-                party_role: new.party.as_str().into(),
-                starts_at: workflow::stored(v.starts_at),
-                ends_at: workflow::stored(v.ends_at),
-                attended: false,
-                created_at: workflow::stored(OffsetDateTime::now_utc()),
-            };
-            records::insert_pre_visit(conn, &row)?;
+            let row = pre_visits::book(conn, &actor, &id, cmd)?;
+            crate::audit::case(&row.referral_id);
             pre_visit_view(&row)
         })
         .await?;
@@ -157,22 +100,13 @@ pub async fn list_pre_visits(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let actor = cases::actor(&principal);
     let views = state
         .read(move |conn| {
-            let case = cases::load(conn, &id, &principal, false)?;
-            let visible = |party: &str| match case.relation.viewer {
-                Viewer::Staff(_) => true,
-                Viewer::Party(me) => me.as_str() == party,
-                Viewer::Referrer => false,
-            };
-            if case.relation.viewer == Viewer::Referrer {
-                return Err(ApiError::forbidden(
-                    "pre-visit times are for the family and the centre",
-                ));
-            }
-            records::pre_visits(conn, &case.referral.id)?
+            let visits = pre_visits::list(conn, &actor, &id)?;
+            crate::audit::case(&id);
+            visits
                 .iter()
-                .filter(|v| visible(&v.party_role))
                 .map(pre_visit_view)
                 .collect::<Result<Vec<_>, _>>()
         })
@@ -191,29 +125,12 @@ pub async fn mark_attended(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, visit_id) = path.into_inner();
+    let actor = cases::actor(&principal);
     let view = state
         .write(move |conn| {
-            let case = cases::load(conn, &id, &principal, true)?;
-            if !case.relation.is_staff(&[
-                Role::OrgAdmin,
-                Role::Coordinator,
-                Role::Supervisor,
-                Role::Volunteer,
-            ]) {
-                return Err(ApiError::forbidden("the centre's staff record attendance"));
-            }
-            let visits = records::pre_visits(conn, &case.referral.id)?;
-            let visit = visits
-                .iter()
-                .find(|v| v.id == visit_id)
-                .ok_or_else(|| ApiError::not_found("pre-visit"))?;
-            pre_visit::check_attended(visit.starts_at.assume_utc(), OffsetDateTime::now_utc())
-                .map_err(|e| ApiError::conflict(ProblemType::PreVisitNotStarted, e.to_string()))?;
-            records::mark_attended(conn, &visit.id)?;
-            pre_visit_view(&records::PreVisit {
-                attended: true,
-                ..visit.clone()
-            })
+            let visit = pre_visits::mark_attended(conn, &actor, &id, &visit_id)?;
+            crate::audit::case(&visit.referral_id);
+            pre_visit_view(&visit)
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))

@@ -6,21 +6,15 @@ use time::Date;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::cases::{self, workflow};
-use crate::error::ProblemType;
+use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{self, utc, Instant};
-use crate::routes::referrals::actions::{act, Need, Outcome};
+use crate::routes::referrals::actions::act;
 use crate::routes::referrals::ReferralView;
 use crate::state::AppState;
-use ccm_domain::london;
-use ccm_domain::referral::casework::{self};
-use ccm_domain::referral::disclosure;
-use ccm_domain::referral::lifecycle::{Event, ReferralAction};
-use ccm_persistence::casework as records;
-use ccm_persistence::new_id;
-use ccm_persistence::referrals::ReferralChanges;
+use ccm_app::casework::{reviews, Review};
+use ccm_app::referrals::actions::Action;
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -47,58 +41,11 @@ pub async fn record_review(
     body: ValidJson<ReviewIn>,
 ) -> Result<HttpResponse, ApiError> {
     let review = body.0;
-    let months = state.config.review_interval_months;
-    act(
-        state,
-        principal,
-        id.into_inner(),
-        Need::Action(ReferralAction::RecordReview),
-        move |conn, case, by, now| {
-            let r = &case.referral;
-            ccm_domain::referral::lifecycle::apply(
-                r.status()?,
-                Event::Action(ReferralAction::RecordReview),
-            )?;
-            let today = london::local_date(now);
-            let started = r.activated_on.unwrap_or(today);
-            if casework::continuing_needs_reason(started, today) && review.continue_reason.is_none()
-            {
-                return Err(ApiError::invalid(
-                    "continue_reason",
-                    "required",
-                    "contact beyond six months is exceptional: give the reason it continues",
-                ));
-            }
-            records::insert_review(
-                conn,
-                &records::Review {
-                    id: new_id(),
-                    referral_id: r.id.clone(),
-                    held_on: today,
-                    outcome: "continue".into(),
-                    notes: review.notes.clone(),
-                    continue_reason: review.continue_reason.clone(),
-                    recorded_by: by.user_id.unwrap_or_default().to_string(),
-                    created_at: workflow::stored(now),
-                },
-            )?;
-            let changes = ReferralChanges {
-                next_review_on: Some(Some(casework::add_months(today, months))),
-                ..Default::default()
-            };
-            workflow::transition(
-                conn,
-                r,
-                Event::Action(ReferralAction::RecordReview),
-                by,
-                review.continue_reason.as_deref(),
-                changes,
-                now,
-            )?;
-            Ok(Outcome::Done)
-        },
-    )
-    .await
+    let action = Action::RecordReview {
+        notes: review.notes,
+        continue_reason: review.continue_reason,
+    };
+    act(state, principal, id.into_inner(), action).await
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -139,41 +86,12 @@ pub async fn record_meeting(
     body: ValidJson<MeetingIn>,
 ) -> Result<HttpResponse, ApiError> {
     let m = body.0;
-    act(
-        state,
-        principal,
-        id.into_inner(),
-        Need::DecidingStaff,
-        move |conn, case, by, now| {
-            let r = &case.referral;
-            if !r.court_ordered {
-                return Err(ApiError::rule(
-                    ProblemType::NotCourtOrdered,
-                    "next-steps meetings close court-ordered cases",
-                ));
-            }
-            if records::meeting(conn, &r.id)?.is_some() {
-                return Err(ApiError::conflict(
-                    ProblemType::MeetingRecorded,
-                    "the next-steps meeting is already recorded",
-                ));
-            }
-            records::insert_meeting(
-                conn,
-                &records::NextStepsMeeting {
-                    id: new_id(),
-                    referral_id: r.id.clone(),
-                    held_on: m.held_on,
-                    attendees: m.attendees.clone(),
-                    outcome: m.outcome.clone(),
-                    recorded_by: by.user_id.unwrap_or_default().to_string(),
-                    created_at: workflow::stored(now),
-                },
-            )?;
-            Ok(Outcome::Done)
-        },
-    )
-    .await
+    let action = Action::RecordMeeting {
+        held_on: m.held_on,
+        attendees: m.attendees,
+        outcome: m.outcome,
+    };
+    act(state, principal, id.into_inner(), action).await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -203,14 +121,15 @@ pub struct MeetingView {
     pub created_at: Instant,
 }
 
-/// Staff who see the case's record read its reviews and meeting; nobody else.
-fn require_record_reader(case: &cases::Case) -> Result<(), ApiError> {
-    if disclosure::case(case.relation.viewer, false).history {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "reviews and meetings are for the provider's staff",
-        ))
+fn review_view(r: Review) -> ReviewView {
+    ReviewView {
+        id: r.id,
+        held_on: r.held_on,
+        outcome: r.outcome,
+        notes: r.notes,
+        continue_reason: r.continue_reason,
+        recorded_by: r.recorded_by,
+        created_at: utc(r.created_at),
     }
 }
 
@@ -224,24 +143,12 @@ pub async fn list_reviews(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let actor = cases::actor(&principal);
     let views = state
         .read(move |conn| {
-            let case = cases::load(conn, &id, &principal, false)?;
-            require_record_reader(&case)?;
-            Ok::<_, ApiError>(
-                records::reviews(conn, &case.referral.id)?
-                    .into_iter()
-                    .map(|r| ReviewView {
-                        id: r.id,
-                        held_on: r.held_on,
-                        outcome: r.outcome,
-                        notes: r.notes,
-                        continue_reason: r.continue_reason,
-                        recorded_by: r.recorded_by,
-                        created_at: utc(r.created_at),
-                    })
-                    .collect::<Vec<_>>(),
-            )
+            let reviews = reviews::list(conn, &actor, &id)?;
+            crate::audit::case(&id);
+            Ok::<_, ApiError>(reviews.into_iter().map(review_view).collect::<Vec<_>>())
         })
         .await?;
     Ok(HttpResponse::Ok().json(views))
@@ -257,21 +164,20 @@ pub async fn get_meeting(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let view = state
+    let actor = cases::actor(&principal);
+    let m = state
         .read(move |conn| {
-            let case = cases::load(conn, &id, &principal, false)?;
-            require_record_reader(&case)?;
-            let m = records::meeting(conn, &case.referral.id)?
-                .ok_or_else(|| ApiError::not_found("next-steps meeting"))?;
-            Ok::<_, ApiError>(MeetingView {
-                id: m.id,
-                held_on: m.held_on,
-                attendees: m.attendees,
-                outcome: m.outcome,
-                recorded_by: m.recorded_by,
-                created_at: utc(m.created_at),
-            })
+            let m = reviews::meeting(conn, &actor, &id)?;
+            crate::audit::case(&m.referral_id);
+            Ok::<_, ApiError>(m)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(MeetingView {
+        id: m.id,
+        held_on: m.held_on,
+        attendees: m.attendees,
+        outcome: m.outcome,
+        recorded_by: m.recorded_by,
+        created_at: utc(m.created_at),
+    }))
 }

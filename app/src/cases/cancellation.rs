@@ -7,8 +7,10 @@
 use time::OffsetDateTime;
 
 use super::scheduling::{self, status_of};
-use super::{credit, workflow};
-use crate::error::ApiError;
+use super::tariff::current_tariff;
+use crate::clock::stored;
+use crate::credit;
+use crate::AppError;
 use ccm_domain::london;
 use ccm_domain::quote::{cancellation_charge, CancelledBy};
 use ccm_domain::referral::ledger::{ChargeDue, Payer};
@@ -28,21 +30,21 @@ pub fn cancel_session(
     reason: &str,
     user_id: &str,
     _now: OffsetDateTime,
-) -> Result<Session, ApiError> {
+) -> Result<Session, AppError> {
     let cancelled = lifecycle::apply(status_of(found)?, SessionEvent::Cancel)?;
     let room = match &found.room_id {
         Some(id) => Some(rooms::find(conn, id)?),
         None => None,
     };
     let now = OffsetDateTime::now_utc();
-    let at = workflow::stored(now);
+    let at = stored(now);
     let slot = Slot {
         start: found.starts_at.assume_utc(),
         end: found.ends_at.assume_utc(),
     };
     let service = r.service()?;
     // The charge the cancelling parent pays, from today's tariff.
-    let tariff = workflow::current_tariff(conn, &r.centre_id, service)?.map(|(_, t)| t);
+    let tariff = current_tariff(conn, &r.centre_id, service)?.map(|(_, t)| t);
     let fee = tariff
         .as_ref()
         .and_then(|t| cancellation_charge(t, slot.minutes(), by))
@@ -112,8 +114,8 @@ pub fn cancel_upcoming(
     reason: &str,
     user_id: &str,
     now: OffsetDateTime,
-) -> Result<usize, ApiError> {
-    let upcoming = sessions::upcoming(conn, &r.id, workflow::stored(now))?;
+) -> Result<usize, AppError> {
+    let upcoming = sessions::upcoming(conn, &r.id, stored(now))?;
     for s in &upcoming {
         cancel_session(conn, r, s, CancelledBy::Centre, reason, user_id, now)?;
     }

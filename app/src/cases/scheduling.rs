@@ -5,16 +5,16 @@
 
 use time::PrimitiveDateTime;
 
-use crate::cases::{workflow, Case};
-use crate::error::ApiError;
+use crate::clock::stored;
+use crate::AppError;
 use ccm_domain::referral::PartyRole;
 use ccm_domain::schedule::arrival::{self, Adult, ArrivalPolicy, PartyTimes};
 use ccm_domain::schedule::attendance::LatenessPolicy;
-use ccm_domain::schedule::lifecycle::SessionStatus;
 use ccm_domain::schedule::Slot;
 use ccm_domain::ServiceType;
-use ccm_persistence::sessions::{self, PartyChanges, Session, SessionParty};
-use ccm_persistence::{casework, scheduling, AnyConnection};
+use ccm_persistence::referrals::Referral;
+use ccm_persistence::sessions::{self, PartyChanges, SessionParty};
+use ccm_persistence::{casework, scheduling, AnyConnection, StoreError};
 
 /// How a centre staggers arrivals and judges handover timekeeping.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub struct CentrePolicy {
 }
 
 /// The centre's policy, or the defaults if it has none.
-pub fn for_centre(conn: &mut AnyConnection, centre_id: &str) -> Result<CentrePolicy, ApiError> {
+pub fn for_centre(conn: &mut AnyConnection, centre_id: &str) -> Result<CentrePolicy, AppError> {
     let Some(p) = scheduling::policy(conn, centre_id)? else {
         return Ok(CentrePolicy {
             arrival: ArrivalPolicy::default(),
@@ -32,12 +32,14 @@ pub fn for_centre(conn: &mut AnyConnection, centre_id: &str) -> Result<CentrePol
         });
     };
     let whole = |n: i32, column: &str| {
-        u32::try_from(n).map_err(|_| ApiError::Internal(format!("scheduling_policies.{column}")))
+        u32::try_from(n).map_err(|_| {
+            AppError::from(StoreError::Corrupt(format!("scheduling_policies.{column}")))
+        })
     };
     Ok(CentrePolicy {
         arrival: ArrivalPolicy {
             order: p.arrival_order.parse().map_err(|e| {
-                ApiError::Internal(format!("scheduling_policies.arrival_order: {e}"))
+                StoreError::Corrupt(format!("scheduling_policies.arrival_order: {e}"))
             })?,
             offset_minutes: whole(p.arrival_offset_minutes, "arrival_offset_minutes")?,
         },
@@ -49,15 +51,10 @@ pub fn for_centre(conn: &mut AnyConnection, centre_id: &str) -> Result<CentrePol
     })
 }
 
-/// The stored session's state.
-pub fn status_of(s: &Session) -> Result<SessionStatus, ApiError> {
-    s.status
-        .parse()
-        .map_err(|e| ApiError::Internal(format!("sessions.status: {e}")))
-}
+pub use crate::sessions::status_of;
 
 /// A case's arrival offset set at its assessment, if any.
-fn case_offset(conn: &mut AnyConnection, referral_id: &str) -> Result<Option<u32>, ApiError> {
+fn case_offset(conn: &mut AnyConnection, referral_id: &str) -> Result<Option<u32>, AppError> {
     Ok(casework::latest_assessment(conn, referral_id)?
         .and_then(|a| a.arrival_offset_minutes)
         .and_then(|m| u32::try_from(m).ok()))
@@ -65,9 +62,9 @@ fn case_offset(conn: &mut AnyConnection, referral_id: &str) -> Result<Option<u32
 
 /// The staggering for a case's sessions (handover keeps CL's fixed timings instead): the
 /// centre's policy with the case's own larger offset.
-pub fn case_policy(conn: &mut AnyConnection, case: &Case) -> Result<ArrivalPolicy, ApiError> {
-    let centre = for_centre(conn, &case.referral.centre_id)?.arrival;
-    Ok(centre.with_case_offset(case_offset(conn, &case.referral.id)?))
+pub fn case_policy(conn: &mut AnyConnection, r: &Referral) -> Result<ArrivalPolicy, AppError> {
+    let centre = for_centre(conn, &r.centre_id)?.arrival;
+    Ok(centre.with_case_offset(case_offset(conn, &r.id)?))
 }
 
 /// The two parents' rows for one family's session.
@@ -77,8 +74,8 @@ pub fn party_rows(session_id: &str, times: &[PartyTimes]) -> Vec<SessionParty> {
         .map(|t| SessionParty {
             session_id: session_id.to_string(),
             party: t.party.as_str().into(),
-            expected_arrival: workflow::stored(t.arrive),
-            expected_departure: workflow::stored(t.depart),
+            expected_arrival: stored(t.arrive),
+            expected_departure: stored(t.depart),
             arrived_at: None,
             departed_at: None,
             late_minutes: None,
@@ -87,9 +84,9 @@ pub fn party_rows(session_id: &str, times: &[PartyTimes]) -> Vec<SessionParty> {
         .collect()
 }
 
-fn party(text: &str) -> Result<PartyRole, ApiError> {
+fn party(text: &str) -> Result<PartyRole, AppError> {
     text.parse()
-        .map_err(|e| ApiError::Internal(format!("party column: {e}")))
+        .map_err(|e| StoreError::Corrupt(format!("party column: {e}")).into())
 }
 
 /// Re-plans every family sharing the room at exactly these times, in the order they were
@@ -101,7 +98,7 @@ pub fn replan_shared(
     room_id: &str,
     starts_at: PrimitiveDateTime,
     ends_at: PrimitiveDateTime,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     // Handover uses a shared hall too, but keeps its own fixed timings.
     let families: Vec<_> = sessions::sharing(conn, room_id, starts_at, ends_at)?
         .into_iter()
@@ -140,8 +137,8 @@ pub fn replan_shared(
     };
     for t in arrival::plan_shared(&slot, policy, families.len(), &apart) {
         let changes = PartyChanges {
-            expected_arrival: Some(workflow::stored(t.arrive)),
-            expected_departure: Some(workflow::stored(t.depart)),
+            expected_arrival: Some(stored(t.arrive)),
+            expected_departure: Some(stored(t.depart)),
             ..Default::default()
         };
         sessions::update_party(

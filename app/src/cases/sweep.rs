@@ -10,7 +10,7 @@ use ccm_persistence::referrals::{self, ReferralChanges};
 use ccm_persistence::Db;
 
 use super::workflow::{self, stored, By};
-use crate::error::ApiError;
+use crate::AppError;
 
 /// What one sweep changed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -20,17 +20,17 @@ pub struct Report {
     pub places_offered: usize,
 }
 
-pub fn sweep(db: &Db, offer_expiry_days: u32, now: OffsetDateTime) -> Result<Report, ApiError> {
+pub fn sweep(db: &Db, offer_expiry_days: u32, now: OffsetDateTime) -> Result<Report, AppError> {
     let mut report = Report::default();
     let expired =
-        db.read(|conn| Ok::<_, ApiError>(referrals::expired_offers(conn, stored(now))?))?;
+        db.read(|conn| Ok::<_, AppError>(referrals::expired_offers(conn, stored(now))?))?;
     for id in expired {
         let lapsed = db.write(|conn| {
             let referral = referrals::find_locked(conn, &id)?;
             let still_open = referral.status()? == ReferralStatus::PlaceOffered
                 && referral.offer_expires_at.is_some_and(|at| at < stored(now));
             if !still_open {
-                return Ok::<_, ApiError>(false);
+                return Ok::<_, AppError>(false);
             }
             let changes = ReferralChanges {
                 closure_reason: Some(Some(ClosureReason::OfferExpired.as_str().to_string())),
@@ -50,7 +50,7 @@ pub fn sweep(db: &Db, offer_expiry_days: u32, now: OffsetDateTime) -> Result<Rep
         report.offers_expired += usize::from(lapsed);
     }
     let today = london::local_date(now);
-    let due = db.read(|conn| Ok::<_, ApiError>(referrals::reviews_due(conn, today)?))?;
+    let due = db.read(|conn| Ok::<_, AppError>(referrals::reviews_due(conn, today)?))?;
     for id in due {
         let marked = db.write(|conn| {
             let referral = referrals::find_locked(conn, &id)?;
@@ -67,11 +67,11 @@ pub fn sweep(db: &Db, offer_expiry_days: u32, now: OffsetDateTime) -> Result<Rep
                     now,
                 )?;
             }
-            Ok::<_, ApiError>(still_due)
+            Ok::<_, AppError>(still_due)
         })?;
         report.reviews_due += usize::from(marked);
     }
-    let lists = db.read(|conn| Ok::<_, ApiError>(referrals::lists_with_waiting(conn)?))?;
+    let lists = db.read(|conn| Ok::<_, AppError>(referrals::lists_with_waiting(conn)?))?;
     for (centre_id, service) in lists {
         let Ok(service) = service.parse::<ServiceType>() else {
             continue;

@@ -2,17 +2,19 @@
 //! the domain's lifecycle and is logged with who, when and why; charges come from the tariff
 //! through the fee engine; payments open the fee gates; freed places go to the next family.
 
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::OffsetDateTime;
 
-use ccm_domain::quote::{self, LineKind, QuoteLine};
+use ccm_domain::quote::LineKind;
 use ccm_domain::referral::lifecycle::{self, Event, ReferralStatus};
 use ccm_domain::referral::waitlist::{self, Waiting};
-use ccm_domain::{london, Funder, Money, Role, ServiceType};
-use ccm_persistence::ledger::{self, Charge, Entry};
+use ccm_domain::{Money, Role, ServiceType};
+use ccm_persistence::ledger;
 use ccm_persistence::referrals::{self, Referral, ReferralChanges};
-use ccm_persistence::{new_id, offerings, tariffs, AnyConnection};
+use ccm_persistence::{new_id, offerings, AnyConnection};
 
-use crate::error::ApiError;
+use super::cancellation;
+pub use super::tariff::{current_tariff, raise_charges, tariff_lines};
+use crate::AppError;
 
 /// Who did something: an account, or the system (a sweep, a payment's side effect).
 #[derive(Clone, Copy, Debug)]
@@ -28,10 +30,7 @@ impl By<'static> {
     };
 }
 
-pub fn stored(at: OffsetDateTime) -> PrimitiveDateTime {
-    let utc = at.to_offset(time::UtcOffset::UTC);
-    PrimitiveDateTime::new(utc.date(), utc.time())
-}
+pub use crate::clock::stored;
 
 /// Applies `event` to the case through the lifecycle, with `changes` written alongside, and
 /// logs it. 409 naming the status and the allowed actions if the lifecycle refuses it.
@@ -43,7 +42,7 @@ pub fn transition(
     reason: Option<&str>,
     mut changes: ReferralChanges,
     now: OffsetDateTime,
-) -> Result<Referral, ApiError> {
+) -> Result<Referral, AppError> {
     let from = referral.status()?;
     let to = lifecycle::apply(from, event)?;
     let at = stored(now);
@@ -66,7 +65,7 @@ pub fn transition(
     )?;
     if lifecycle::is_final(to) {
         // A closed case's dates free their rooms and supervisors, and owe nothing.
-        super::cancellation::cancel_upcoming(
+        cancellation::cancel_upcoming(
             conn,
             &updated,
             &format!("the case was {}", to.as_str()),
@@ -86,7 +85,7 @@ pub fn close_with(
     notes: Option<&str>,
     by: By,
     now: OffsetDateTime,
-) -> Result<Referral, ApiError> {
+) -> Result<Referral, AppError> {
     let changes = ReferralChanges {
         closure_reason: Some(Some(reason.as_str().into())),
         closure_notes: Some(notes.map(str::to_string)),
@@ -117,124 +116,12 @@ fn event_name(event: Event) -> String {
     }
 }
 
-/// The tariff in force today for the centre's service, with the offering it comes from;
-/// `None` if the centre does not offer the service or its tariff has no current version.
-pub fn current_tariff(
-    conn: &mut AnyConnection,
-    centre_id: &str,
-    service: ServiceType,
-) -> Result<Option<(offerings::Offering, ccm_domain::tariff::Tariff)>, ApiError> {
-    let Some(offering) = offerings::find_for(conn, centre_id, service)? else {
-        return Ok(None);
-    };
-    let today = london::local_date(OffsetDateTime::now_utc());
-    let Some(version) = tariffs::version_on(conn, &offering.tariff_id, today)? else {
-        return Ok(None);
-    };
-    let tariff = version.to_domain(service)?;
-    Ok(Some((offering, tariff)))
-}
-
-/// The tariff's lines of `kind` for this case (today's tariff version), and the funder who
-/// waives them if any. A price the provider does not publish raises no charges.
-pub fn tariff_lines(
-    conn: &mut AnyConnection,
-    centre_id: &str,
-    service: ServiceType,
-    referrer: ccm_domain::ReferrerKind,
-    court_ordered: bool,
-    kind: LineKind,
-) -> Result<(Vec<QuoteLine>, Option<Funder>), ApiError> {
-    let Some((offering, tariff)) = current_tariff(conn, centre_id, service)? else {
-        return Ok((Vec::new(), None));
-    };
-    let request = quote::QuoteRequest {
-        referrer,
-        court_ordered,
-        sessions: 0,
-        session_minutes: u32::try_from(offering.default_session_minutes).unwrap_or(120),
-        items: 0,
-    };
-    match quote::quote(&tariff, &request) {
-        Ok(q) => Ok((
-            q.lines.into_iter().filter(|l| l.kind == kind).collect(),
-            q.funded_by,
-        )),
-        Err(quote::QuoteError::PriceOnApplication(_)) => {
-            Ok((Vec::new(), tariff.waived_by(referrer, court_ordered)))
-        }
-        Err(e) => Err(ApiError::Internal(format!(
-            "tariff {}: {e}",
-            offering.tariff_id
-        ))),
-    }
-}
-
-/// Raises the tariff's charges of `kind` on the case. A funder's charges are raised and at
-/// once waived by it, so the ledger shows what the funder covered.
-pub fn raise_charges(
-    conn: &mut AnyConnection,
-    referral: &Referral,
-    kind: LineKind,
-    recorded_by: &str,
-    now: OffsetDateTime,
-) -> Result<(), ApiError> {
-    let (lines, funder) = tariff_lines(
-        conn,
-        &referral.centre_id,
-        referral.service()?,
-        referral.referrer_kind()?,
-        referral.court_ordered,
-        kind,
-    )?;
-    let at = stored(now);
-    for line in lines {
-        let amount = line.unit_amount.pence() * i64::from(line.quantity);
-        if amount <= 0 {
-            continue;
-        }
-        let charge = Charge {
-            id: new_id(),
-            referral_id: referral.id.clone(),
-            kind: line.kind.as_str().to_string(),
-            description: line.description.clone(),
-            amount_pence: amount,
-            refundable: line.refundable,
-            payer: line.payer.as_str().to_string(),
-            funder: line.funder.map(|f| f.as_str().to_string()),
-            due: line.due.as_str().to_string(),
-            created_at: at,
-        };
-        ledger::insert_charge(conn, &charge)?;
-        if let Some(f) = funder {
-            ledger::insert_entry(
-                conn,
-                &Entry {
-                    id: new_id(),
-                    referral_id: referral.id.clone(),
-                    charge_id: charge.id.clone(),
-                    kind: "waiver".into(),
-                    amount_pence: amount,
-                    method: None,
-                    reference: None,
-                    payer: None,
-                    funder: Some(f.as_str().to_string()),
-                    reason: Some(format!("funded by {}", f.name())),
-                    recorded_by: recorded_by.to_string(),
-                    created_at: at,
-                },
-            )?;
-        }
-    }
-    Ok(())
-}
-
 /// What the family still owes on charges of `kind`.
 pub fn outstanding(
     conn: &mut AnyConnection,
     referral_id: &str,
     kind: LineKind,
-) -> Result<Money, ApiError> {
+) -> Result<Money, AppError> {
     let owed = ledger::states(conn, referral_id)?
         .into_iter()
         .filter(|(c, _)| c.kind == kind.as_str())
@@ -244,7 +131,7 @@ pub fn outstanding(
 }
 
 /// What the family still owes across every charge (funders' charges are waived).
-pub fn outstanding_all(conn: &mut AnyConnection, referral_id: &str) -> Result<Money, ApiError> {
+pub fn outstanding_all(conn: &mut AnyConnection, referral_id: &str) -> Result<Money, AppError> {
     let owed = ledger::states(conn, referral_id)?
         .into_iter()
         .map(|(_, s)| s.outstanding().pence())
@@ -257,7 +144,7 @@ pub fn settle_gates(
     conn: &mut AnyConnection,
     referral: Referral,
     now: OffsetDateTime,
-) -> Result<Referral, ApiError> {
+) -> Result<Referral, AppError> {
     let (kind, event) = match referral.status()? {
         ReferralStatus::AwaitingReferralFee => (LineKind::ReferralFee, Event::ReferralFeeSettled),
         ReferralStatus::AwaitingBalance => (LineKind::Balance, Event::BalanceSettled),
@@ -286,7 +173,7 @@ pub fn offer(
     by: By,
     expiry_days: u32,
     now: OffsetDateTime,
-) -> Result<Referral, ApiError> {
+) -> Result<Referral, AppError> {
     let changes = ReferralChanges {
         offer_expires_at: Some(Some(stored(waitlist::offer_expires(now, expiry_days)))),
         ..Default::default()
@@ -319,7 +206,7 @@ pub fn offer_free_places(
     service: ServiceType,
     expiry_days: u32,
     now: OffsetDateTime,
-) -> Result<Vec<String>, ApiError> {
+) -> Result<Vec<String>, AppError> {
     let Some(offering) = offerings::find_for(conn, centre_id, service)? else {
         return Ok(Vec::new());
     };
