@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod http;
 pub mod idempotency;
+pub mod ids;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

@@ -13,6 +13,7 @@ use validator::Validate;
 use crate::error::{self, ApiError, FieldError};
 use crate::extract::{Principal, ValidQuery};
 use crate::http::Instant;
+use crate::ids::{CentreId, ProviderId};
 use crate::state::AppState;
 use ccm_app::availability::{self, Found, Params};
 use ccm_domain::opening::hhmm;
@@ -174,7 +175,7 @@ fn answer(found: Found) -> Availability {
 /// centre's opening hours in London time on the days the service is offered. At most 500
 /// slots, earliest first.
 #[utoipa::path(tag = "availability",
-    params(("id" = String, Path, description = "Centre id"), AvailabilityQuery),
+    params(CentreId, AvailabilityQuery),
     responses((status = 200, description = "Free slots, earliest first.", body = Availability),
         (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
         (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
@@ -183,12 +184,12 @@ fn answer(found: Found) -> Availability {
 pub async fn centre_availability(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<CentreId>,
     query: ValidQuery<AvailabilityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let p = parse(query.0)?;
     let turnaround = Duration::minutes(i64::from(state.config.turnaround_minutes));
-    let (actor, id) = (principal.caller(), id.into_inner());
+    let (actor, id) = (principal.caller(), id.into_inner().0);
     let found = state
         .read(move |conn| Ok(availability::at_centre(conn, &actor, &id, &p, turnaround)?))
         .await?;
@@ -201,7 +202,7 @@ pub async fn centre_availability(
 /// centre id); for its coordinators and org admins. A supervisor free at two centres at once
 /// is listed at both: booking one takes them from the other. At most 500 slots.
 #[utoipa::path(tag = "availability",
-    params(("id" = String, Path, description = "Provider id"), AvailabilityQuery),
+    params(ProviderId, AvailabilityQuery),
     responses((status = 200, description = "Free slots, earliest first.", body = Availability),
         (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
         (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
@@ -210,12 +211,12 @@ pub async fn centre_availability(
 pub async fn provider_availability(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ProviderId>,
     query: ValidQuery<AvailabilityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let p = parse(query.0)?;
     let turnaround = Duration::minutes(i64::from(state.config.turnaround_minutes));
-    let (actor, id) = (principal.caller(), id.into_inner());
+    let (actor, id) = (principal.caller(), id.into_inner().0);
     let found = state
         .read(move |conn| {
             Ok(availability::at_provider(

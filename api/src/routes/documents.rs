@@ -22,6 +22,7 @@ use crate::cases::{self, Case};
 use crate::error::{self, ApiError, OrNotFound, Require};
 use crate::extract::{Principal, ValidQuery};
 use crate::http::{list_response, next_cursor, utc, Instant, PageParams};
+use crate::ids::{DocumentId, ReferralId};
 use crate::state::AppState;
 use ccm_domain::records::document::{self as rules, DocumentKind};
 use ccm_persistence::documents::{self, Document};
@@ -156,7 +157,7 @@ fn hex_sha256(bytes: &[u8]) -> String {
 /// provider's org admins and coordinators.
 #[utoipa::path(
     tag = "documents",
-    params(("id" = String, Path, description = "Referral (case) id"), UploadParams),
+    params(ReferralId, UploadParams),
     request_body(
         description = "The file itself, as raw bytes, with its type as the Content-Type.",
         content(
@@ -182,14 +183,14 @@ fn hex_sha256(bytes: &[u8]) -> String {
 pub async fn upload_document(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     params: ValidQuery<UploadParams>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.0;
     // Who may file here is settled before a byte of a possibly large body is read.
-    let (referral_id, caller) = (id.into_inner(), principal.clone());
+    let (referral_id, caller) = (id.into_inner().0, principal.clone());
     let referral_id = state
         .read(move |conn| {
             let Case {
@@ -251,7 +252,7 @@ pub async fn upload_document(
 /// admins and coordinators, the court order and exported reports for supervisors.
 #[utoipa::path(
     tag = "documents",
-    params(("id" = String, Path, description = "Referral (case) id"), PageParams),
+    params(ReferralId, PageParams),
     responses(
         (status = 200, description = "A page of the case's documents, oldest first.", body = DocumentList),
         (status = 400, response = error::BadRequest),
@@ -264,10 +265,10 @@ pub async fn upload_document(
 pub async fn list_documents(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     page: ValidQuery<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let (limit, after) = (page.0.limit(), page.0.after()?);
     let page = state
         .read(move |conn| {
@@ -301,7 +302,7 @@ pub async fn list_documents(
 /// A document's description (not its contents).
 #[utoipa::path(
     tag = "documents",
-    params(("id" = String, Path, description = "Document id")),
+    params(DocumentId),
     responses(
         (status = 200, description = "The document.", body = DocumentView),
         (status = 401, response = error::Unauthorized),
@@ -313,9 +314,9 @@ pub async fn list_documents(
 pub async fn get_document(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<DocumentId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let document = state
         .read(move |conn| readable(conn, &id, &principal))
         .await?;
@@ -325,7 +326,7 @@ pub async fn get_document(
 /// Download a document: its bytes as uploaded, with the type it was filed as.
 #[utoipa::path(
     tag = "documents",
-    params(("id" = String, Path, description = "Document id")),
+    params(DocumentId),
     responses(
         (status = 200, description = "The file, offered as an attachment under its filename.",
             content(
@@ -347,9 +348,9 @@ pub async fn get_document(
 pub async fn document_content(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<DocumentId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     // Put on the audit trail before the contents are fetched: if the trail cannot be written,
     // nothing is served.
     let document = state

@@ -12,6 +12,7 @@ use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{
     created, list_response, next_cursor, ok_tagged, utc, IfMatch, Instant, PageParams,
 };
+use crate::ids::OfferingId;
 use crate::state::AppState;
 use ccm_app::offerings::{self, Offering};
 use ccm_domain::{ServiceType, Weekday};
@@ -205,7 +206,7 @@ pub async fn create_offering(
 /// Read a service offering.
 #[utoipa::path(
     tag = "centres",
-    params(("id" = String, Path, description = "Offering id")),
+    params(OfferingId),
     responses(
         (status = 200, description = "The offering.", body = OfferingView, headers(("ETag" = String, description = "Version tag"))),
         (status = 404, response = error::NotFound),
@@ -214,9 +215,9 @@ pub async fn create_offering(
 #[get("/offerings/{id}")]
 pub async fn get_offering(
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<OfferingId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let offering = state
         .read(move |conn| Ok(offerings::get(conn, &id)?))
         .await?;
@@ -226,7 +227,7 @@ pub async fn get_offering(
 /// Update a service offering: its tariff, days, session length, waiting list or active flag.
 #[utoipa::path(
     tag = "centres",
-    params(("id" = String, Path, description = "Offering id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    params(OfferingId, ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = OfferingPatch,
     responses(
         (status = 200, description = "Updated.", body = OfferingView, headers(("ETag" = String, description = "Version tag"))),
@@ -244,7 +245,7 @@ pub async fn update_offering(
     state: web::Data<AppState>,
     principal: Principal,
     if_match: IfMatch,
-    id: web::Path<String>,
+    id: web::Path<OfferingId>,
     body: ValidJson<OfferingPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let (actor, patch, if_match) = (
@@ -252,7 +253,7 @@ pub async fn update_offering(
         body.0.command(),
         if_match.precondition(),
     );
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let offering = state
         .write(move |conn| Ok(offerings::update(conn, &actor, &id, patch, &if_match)?))
         .await?;

@@ -12,6 +12,7 @@ use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{
     created, list_response, next_cursor, nullable, ok_tagged, utc, IfMatch, Instant, PageParams,
 };
+use crate::ids::ProviderId;
 use crate::state::AppState;
 use ccm_app::providers::{self, Provider};
 
@@ -188,7 +189,7 @@ pub async fn create_provider(
 /// Read a provider organisation.
 #[utoipa::path(
     tag = "providers",
-    params(("id" = String, Path, description = "Provider id")),
+    params(ProviderId),
     responses(
         (status = 200, description = "The provider.", body = ProviderView, headers(("ETag" = String, description = "Version tag"))),
         (status = 404, response = error::NotFound),
@@ -197,9 +198,9 @@ pub async fn create_provider(
 #[get("/providers/{id}")]
 pub async fn get_provider(
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<ProviderId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let provider = state
         .read(move |conn| Ok(providers::get(conn, &id)?))
         .await?;
@@ -209,7 +210,7 @@ pub async fn get_provider(
 /// Update a provider's details (its org admins, or a platform admin).
 #[utoipa::path(
     tag = "providers",
-    params(("id" = String, Path, description = "Provider id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    params(ProviderId, ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = ProviderPatch,
     responses(
         (status = 200, description = "Updated.", body = ProviderView, headers(("ETag" = String, description = "Version tag"))),
@@ -221,7 +222,7 @@ pub async fn update_provider(
     if_match: IfMatch,
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ProviderId>,
     body: ValidJson<ProviderPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.0;
@@ -233,7 +234,11 @@ pub async fn update_provider(
         contact_email: patch.contact_email,
         contact_phone: patch.contact_phone,
     };
-    let (actor, if_match, id) = (principal.caller(), if_match.precondition(), id.into_inner());
+    let (actor, if_match, id) = (
+        principal.caller(),
+        if_match.precondition(),
+        id.into_inner().0,
+    );
     let provider = state
         .write(move |conn| Ok(providers::update(conn, &actor, &id, cmd, &if_match)?))
         .await?;

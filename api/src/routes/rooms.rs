@@ -12,6 +12,7 @@ use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{
     created, list_response, next_cursor, ok_tagged, utc, IfMatch, Instant, PageParams,
 };
+use crate::ids::RoomId;
 use crate::state::AppState;
 use ccm_app::rooms::{self, Room};
 use ccm_domain::RoomKind;
@@ -184,7 +185,7 @@ pub async fn create_room(
 /// Read a room.
 #[utoipa::path(
     tag = "centres",
-    params(("id" = String, Path, description = "Room id")),
+    params(RoomId),
     responses(
         (status = 200, description = "The room.", body = RoomView, headers(("ETag" = String, description = "Version tag"))),
         (status = 404, response = error::NotFound),
@@ -193,9 +194,9 @@ pub async fn create_room(
 #[get("/rooms/{id}")]
 pub async fn get_room(
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<RoomId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let room = state.read(move |conn| Ok(rooms::get(conn, &id)?)).await?;
     Ok(ok_tagged(&RoomView::new(&room)?, room.version))
 }
@@ -203,7 +204,7 @@ pub async fn get_room(
 /// Update a room.
 #[utoipa::path(
     tag = "centres",
-    params(("id" = String, Path, description = "Room id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    params(RoomId, ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = RoomPatch,
     responses(
         (status = 200, description = "Updated.", body = RoomView, headers(("ETag" = String, description = "Version tag"))),
@@ -215,7 +216,7 @@ pub async fn update_room(
     state: web::Data<AppState>,
     principal: Principal,
     if_match: IfMatch,
-    id: web::Path<String>,
+    id: web::Path<RoomId>,
     body: ValidJson<RoomPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let (actor, patch, if_match) = (
@@ -223,7 +224,7 @@ pub async fn update_room(
         body.0.command(),
         if_match.precondition(),
     );
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let room = state
         .write(move |conn| Ok(rooms::update(conn, &actor, &id, patch, &if_match)?))
         .await?;

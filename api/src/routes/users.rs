@@ -11,6 +11,7 @@ use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{
     created, list_response, next_cursor, ok_tagged, utc, IfMatch, Instant, PageParams,
 };
+use crate::ids::UserId;
 use crate::state::AppState;
 use ccm_app::users::{self, User, UserFilter};
 use ccm_domain::Role;
@@ -194,7 +195,7 @@ pub async fn create_user(
 /// Read an account.
 #[utoipa::path(
     tag = "users",
-    params(("id" = String, Path, description = "User id")),
+    params(UserId),
     responses(
         (status = 200, description = "The account.", body = UserView, headers(("ETag" = String, description = "Version tag"))),
         (status = 401, response = error::Unauthorized),
@@ -206,9 +207,9 @@ pub async fn create_user(
 pub async fn get_user(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (principal.caller(), id.into_inner());
+    let (actor, id) = (principal.caller(), id.into_inner().0);
     let user = state
         .read(move |conn| Ok(users::get(conn, &actor, &id)?))
         .await?;
@@ -220,7 +221,7 @@ pub async fn get_user(
 /// is managed as the client (409).
 #[utoipa::path(
     tag = "users",
-    params(("id" = String, Path, description = "User id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    params(UserId, ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = UserPatch,
     responses(
         (status = 200, description = "Updated.", body = UserView, headers(("ETag" = String, description = "Version tag"))),
@@ -239,7 +240,7 @@ pub async fn update_user(
     if_match: IfMatch,
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<UserId>,
     body: ValidJson<UserPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.0;
@@ -253,7 +254,11 @@ pub async fn update_user(
         active: patch.active,
         password_hash,
     };
-    let (actor, if_match, id) = (principal.caller(), if_match.precondition(), id.into_inner());
+    let (actor, if_match, id) = (
+        principal.caller(),
+        if_match.precondition(),
+        id.into_inner().0,
+    );
     let user = state
         .write(move |conn| Ok(users::update(conn, &actor, &id, cmd, &if_match)?))
         .await?;

@@ -17,6 +17,7 @@ use crate::cases::{self, person_in};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{list_response, next_cursor, utc, Instant, PageParams};
+use crate::ids::{FeedId, ReferralId};
 use crate::routes::referrals::require_deciding_staff;
 use crate::security;
 use crate::state::AppState;
@@ -192,19 +193,19 @@ fn require_staff(principal: &Principal) -> Result<(), ApiError> {
 /// A calendar feed of one parent's sessions of a case, with that parent's own arrival and
 /// departure times. The provider's coordinators and org admins make one for either parent; a
 /// parent with an account, for themselves only (403 for the other parent's).
-#[utoipa::path(tag = "calendar", params(("id" = String, Path, description = "Referral id")),
+#[utoipa::path(tag = "calendar", params(ReferralId),
     request_body = NewPartyFeed, responses((status = 201, description = "Made: the URL and token are shown only now.", body = NewFeedView,
         headers(("Location" = String, description = "The feed's URL in this API"))), error::CreateErrors))]
 #[post("/referrals/{id}/calendar-feeds")]
 pub async fn create_for_referral(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<NewPartyFeed>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (id, party, base) = (
-        id.into_inner(),
+        id.into_inner().0,
         PartyRole::from(body.0.party),
         feed_base(&req),
     );
@@ -243,7 +244,7 @@ pub async fn create_for_referral(
 
 /// The case's live calendar feeds, oldest first, without their tokens: all of them for the
 /// provider's staff, a parent's own for a parent.
-#[utoipa::path(tag = "calendar", params(("id" = String, Path, description = "Referral id"), PageParams),
+#[utoipa::path(tag = "calendar", params(ReferralId, PageParams),
     responses((status = 200, description = "A page of feeds, oldest first.", body = CalendarFeedList),
         (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
         (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
@@ -251,10 +252,10 @@ pub async fn create_for_referral(
 pub async fn list_for_referral(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     page: ValidQuery<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let (limit, after) = (page.0.limit(), page.0.after()?);
     let body = state
         .read(move |conn| {
@@ -378,16 +379,16 @@ fn find_visible(
 
 /// One live feed, without its token (its creator, its owner, or the provider's coordinators
 /// and org admins).
-#[utoipa::path(tag = "calendar", params(("id" = String, Path, description = "Calendar feed id")),
+#[utoipa::path(tag = "calendar", params(FeedId),
     responses((status = 200, description = "The feed.", body = FeedView),
         (status = 401, response = error::Unauthorized), (status = 404, response = error::NotFound)))]
 #[get("/calendar-feeds/{id}")]
 pub async fn get_feed(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<FeedId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let view = state
         .read(move |conn| FeedView::from_row(&find_visible(conn, &id, &principal)?))
         .await?;
@@ -396,16 +397,16 @@ pub async fn get_feed(
 
 /// Revoke a feed: its URL answers 404 from now on, and so does the feed here. For its
 /// creator, its owner, or the provider's coordinators and org admins.
-#[utoipa::path(tag = "calendar", params(("id" = String, Path, description = "Calendar feed id")),
+#[utoipa::path(tag = "calendar", params(FeedId),
     responses((status = 200, description = "Revoked.", body = FeedView),
         (status = 401, response = error::Unauthorized), (status = 404, response = error::NotFound)))]
 #[post("/calendar-feeds/{id}/revoke")]
 pub async fn revoke(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<FeedId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let view = state
         .write(move |conn| {
             let mut feed = find_visible(conn, &id, &principal)?;

@@ -12,6 +12,7 @@ use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{
     created, list_response, next_cursor, nullable, ok_tagged, utc, IfMatch, Instant, PageParams,
 };
+use crate::ids::CentreId;
 use crate::state::AppState;
 
 mod opening;
@@ -329,7 +330,7 @@ pub async fn create_centre(
 /// Read a centre.
 #[utoipa::path(
     tag = "centres",
-    params(("id" = String, Path, description = "Centre id")),
+    params(CentreId),
     responses(
         (status = 200, description = "The centre.", body = CentreView, headers(("ETag" = String, description = "Version tag"))),
         (status = 404, response = error::NotFound),
@@ -338,9 +339,9 @@ pub async fn create_centre(
 #[get("/centres/{id}")]
 pub async fn get_centre(
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<CentreId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let (centre, services) = state.read(move |conn| Ok(centres::get(conn, &id)?)).await?;
     Ok(ok_tagged(
         &CentreView::new(&centre, services)?,
@@ -352,7 +353,7 @@ pub async fn get_centre(
 /// changed the centre first.
 #[utoipa::path(
     tag = "centres",
-    params(("id" = String, Path, description = "Centre id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    params(CentreId, ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = CentrePatch,
     responses(
         (status = 200, description = "Updated.", body = CentreView, headers(("ETag" = String, description = "Version tag"))),
@@ -364,7 +365,7 @@ pub async fn update_centre(
     state: web::Data<AppState>,
     principal: Principal,
     if_match: IfMatch,
-    id: web::Path<String>,
+    id: web::Path<CentreId>,
     body: ValidJson<CentrePatch>,
 ) -> Result<HttpResponse, ApiError> {
     let (actor, patch, if_match) = (
@@ -372,7 +373,7 @@ pub async fn update_centre(
         body.0.command(),
         if_match.precondition(),
     );
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let (centre, services) = state
         .write(move |conn| Ok(centres::update(conn, &actor, &id, patch, &if_match)?))
         .await?;

@@ -9,6 +9,7 @@ use validator::Validate;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{ok_tagged, utc, IfMatch, Instant};
+use crate::ids::CentreId;
 use crate::state::AppState;
 use ccm_app::centres::policy::{self, InForce, PolicyCmd};
 use ccm_domain::schedule::arrival::ArrivalOrder;
@@ -79,15 +80,15 @@ impl PolicyBody {
 }
 
 /// The centre's scheduling policy (public, like the centre).
-#[utoipa::path(tag = "centres", params(("id" = String, Path, description = "Centre id")),
+#[utoipa::path(tag = "centres", params(CentreId),
     responses((status = 200, description = "The policy in force.", body = PolicyView, headers(("ETag" = String, description = "Version tag"))),
     (status = 404, response = error::NotFound)))]
 #[get("/centres/{id}/scheduling-policy")]
 pub async fn get_policy(
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<CentreId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let policy = state.read(move |conn| Ok(policy::get(conn, &id)?)).await?;
     let version = policy.version();
     Ok(ok_tagged(&view(policy), version))
@@ -95,14 +96,14 @@ pub async fn get_policy(
 
 /// Set the centre's scheduling policy (its org admins). Sessions already booked keep their
 /// times; the policy applies to bookings and lateness checks from now on.
-#[utoipa::path(tag = "centres", params(("id" = String, Path, description = "Centre id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+#[utoipa::path(tag = "centres", params(CentreId, ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = PolicyBody, responses((status = 200, description = "Saved.", body = PolicyView, headers(("ETag" = String, description = "Version tag"))), error::UpdateErrors))]
 #[put("/centres/{id}/scheduling-policy")]
 pub async fn put_policy(
     state: web::Data<AppState>,
     principal: Principal,
     if_match: IfMatch,
-    id: web::Path<String>,
+    id: web::Path<CentreId>,
     body: ValidJson<PolicyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (actor, cmd, if_match) = (
@@ -110,7 +111,7 @@ pub async fn put_policy(
         body.0.command(),
         if_match.precondition(),
     );
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let policy = state
         .write(move |conn| Ok(policy::set(conn, &actor, &id, cmd, &if_match)?))
         .await?;

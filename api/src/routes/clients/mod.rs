@@ -14,6 +14,7 @@ use validator::Validate;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{created, ok_tagged, utc, Instant};
+use crate::ids::ClientId;
 use crate::security::new_secret;
 use crate::state::AppState;
 use ccm_app::clients::{self, Client, Secret};
@@ -166,7 +167,7 @@ pub async fn create_client(
 /// Read an API client.
 #[utoipa::path(
     tag = "api-clients",
-    params(("id" = String, Path, description = "Client id")),
+    params(ClientId),
     responses(
         (status = 200, description = "The client.", body = ClientView, headers(("ETag" = String, description = "Version tag"))),
         (status = 401, response = error::Unauthorized),
@@ -178,7 +179,7 @@ pub async fn create_client(
 pub async fn get_client(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = principal.caller();
     let client = state
@@ -195,7 +196,7 @@ pub async fn get_client(
 /// run to their expiry); the new one is in the answer, once.
 #[utoipa::path(
     tag = "api-clients",
-    params(("id" = String, Path, description = "Client id")),
+    params(ClientId),
     responses(
         (status = 200, description = "The new secret.", body = ClientWithSecret),
         (status = 401, response = error::Unauthorized),
@@ -208,7 +209,7 @@ pub async fn get_client(
 pub async fn rotate_secret(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
     let (secret, hash) = new_secret("ccmc_")?;
     let (actor, new) = (principal.caller(), hint(&secret, hash));
@@ -232,7 +233,7 @@ pub async fn rotate_secret(
 /// referrals stay with the provider. Revoking again changes nothing.
 #[utoipa::path(
     tag = "api-clients",
-    params(("id" = String, Path, description = "Client id")),
+    params(ClientId),
     responses(
         (status = 200, description = "Revoked.", body = ClientView),
         (status = 401, response = error::Unauthorized),
@@ -244,7 +245,7 @@ pub async fn rotate_secret(
 pub async fn revoke_client(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = principal.caller();
     let client = state

@@ -7,6 +7,7 @@ use super::{fees, indirect_case, view, IndirectItemView, HANDLERS};
 use crate::error::{self, ApiError};
 use crate::extract::Principal;
 use crate::http::Instant;
+use crate::ids::ReferralId;
 use crate::state::AppState;
 use ccm_persistence::indirect as store;
 
@@ -103,7 +104,7 @@ fn row(i: &IndirectItemView) -> String {
 /// The case's complete item log as CSV (`text/csv`, RFC 4180, a header row, then one row per
 /// item in the order logged; times in UTC; money in pounds). Coordinators and org admins
 /// only: an export leaves the system. Addresses are never in it.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "The log as CSV, with a header row: id, received_at, direction, kind, from_whom, description, \
+#[utoipa::path(tag = "indirect", params(ReferralId), responses((status = 200, description = "The log as CSV, with a header row: id, received_at, direction, kind, from_whom, description, \
 large_or_valuable, status, check_notes, checked_at, decided_at, withheld_reason, fee, fee_outstanding, postage, tracking_number, \
 sent_at, delivered_at, returned_at, return_reason, escalated_at, escalation_notes.",
         content_type = "text/csv", body = String,
@@ -115,9 +116,9 @@ sent_at, delivered_at, returned_at, return_reason, escalated_at, escalation_note
 pub async fn export_items(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let (referral_id, csv) = state
         .read(move |conn| {
             let case = indirect_case(conn, &id, &principal, false, HANDLERS)?;

@@ -16,6 +16,7 @@ use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson, ValidQuery};
 use crate::http::{created, list_response, next_cursor, ok_tagged, PageParams};
+use crate::ids::{IndirectItemId, ReferralId};
 use crate::state::AppState;
 use ccm_domain::records::indirect::{
     forwards_items, postage_for, Direction, ItemKind, ItemStatus, Postage,
@@ -55,17 +56,17 @@ pub struct IndirectItemIn {
 
 /// Log an item received for a case (coordinators, org admins, supervisors, volunteers). The
 /// case must be indirect (422 otherwise) and in contact (active or review due; 409 otherwise).
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Referral id")), request_body = IndirectItemIn, responses((status = 201, description = "Logged as received.", body = IndirectItemView,
+#[utoipa::path(tag = "indirect", params(ReferralId), request_body = IndirectItemIn, responses((status = 201, description = "Logged as received.", body = IndirectItemView,
         headers(("Location" = String, description = "The item's URL"), ("ETag" = String, description = "Version tag"))), error::CreateErrors))]
 #[post("/referrals/{id}/indirect-items")]
 pub async fn record_item(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<IndirectItemIn>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let view = state
         .write(move |conn| {
             let case = indirect_case(conn, &id, &principal, true, LOG_STAFF)?;
@@ -134,18 +135,18 @@ list_response!(IndirectItemList, IndirectItemView);
 
 /// The case's item log, in the order items were logged (coordinators, org admins,
 /// supervisors, volunteers). For the whole log as a file, see `.../indirect-items/export`.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Referral id"), PageParams), responses((status = 200, description = "A page of the log, oldest first.", body = IndirectItemList), (status = 400, response = error::BadRequest),
+#[utoipa::path(tag = "indirect", params(ReferralId, PageParams), responses((status = 200, description = "A page of the log, oldest first.", body = IndirectItemList), (status = 400, response = error::BadRequest),
     (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
     (status = 422, response = error::Unprocessable)))]
 #[get("/referrals/{id}/indirect-items")]
 pub async fn list_items(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     page: ValidQuery<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = (page.0.limit(), page.0.after()?);
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let list = state
         .read(move |conn| {
             let case = indirect_case(conn, &id, &principal, false, LOG_STAFF)?;
@@ -164,16 +165,16 @@ pub async fn list_items(
 }
 
 /// One item of the log (coordinators, org admins, supervisors, volunteers).
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), responses((status = 200, description = "The item.", body = IndirectItemView, headers(("ETag" = String, description = "Version tag"))),
+#[utoipa::path(tag = "indirect", params(IndirectItemId), responses((status = 200, description = "The item.", body = IndirectItemView, headers(("ETag" = String, description = "Version tag"))),
     (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
     (status = 422, response = error::Unprocessable)))]
 #[get("/indirect-items/{id}")]
 pub async fn get_item(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<IndirectItemId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let view = state
         .read(move |conn| {
             let (item, _) = item_case(conn, &id, &principal, false, LOG_STAFF)?;
@@ -205,16 +206,16 @@ pub struct ItemRecipientAddress {
 /// The recipient's address for an approved item, to send it (coordinators and org admins
 /// only; 409 unless the item is approved and waiting to go). Nothing else in the log carries
 /// an address.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), responses((status = 200, description = "Where to send it.", body = ItemRecipientAddress), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "indirect", params(IndirectItemId), responses((status = 200, description = "Where to send it.", body = ItemRecipientAddress), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound), (status = 409, response = error::Conflict),
     (status = 422, response = error::Unprocessable)))]
 #[get("/indirect-items/{id}/recipient-address")]
 pub async fn recipient_address(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<IndirectItemId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let address = state
         .read(move |conn| {
             let (item, case) = item_case(conn, &id, &principal, false, HANDLERS)?;

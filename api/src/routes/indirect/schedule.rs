@@ -11,6 +11,7 @@ use crate::cases::stored_json;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{ok_tagged, utc, IfMatch, Instant};
+use crate::ids::ReferralId;
 use crate::state::AppState;
 use ccm_domain::records::indirect::{check_schedule, Direction, Frequency, ItemKind};
 use ccm_persistence::indirect::{self as store, Schedule};
@@ -80,16 +81,16 @@ fn json<T: Serialize>(value: &T) -> Result<String, ApiError> {
 
 /// The case's indirect schedule (coordinators, org admins, supervisors, volunteers); 404
 /// until one is agreed.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "The schedule.", body = IndirectScheduleView, headers(("ETag" = String, description = "Version tag"))),
+#[utoipa::path(tag = "indirect", params(ReferralId), responses((status = 200, description = "The schedule.", body = IndirectScheduleView, headers(("ETag" = String, description = "Version tag"))),
     (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
     (status = 422, response = error::Unprocessable)))]
 #[get("/referrals/{id}/indirect-schedule")]
 pub async fn get_indirect_schedule(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let view = state
         .read(move |conn| {
             let case = indirect_case(conn, &id, &principal, false, LOG_STAFF)?;
@@ -103,14 +104,14 @@ pub async fn get_indirect_schedule(
 
 /// Set the case's schedule, replacing the one before (coordinators and org admins). Send the
 /// ETag last read as `If-Match` to avoid overwriting someone else's change (412 if stale).
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Referral id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+#[utoipa::path(tag = "indirect", params(ReferralId, ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = IndirectScheduleIn, responses((status = 200, description = "Saved.", body = IndirectScheduleView, headers(("ETag" = String, description = "Version tag"))), error::UpdateErrors))]
 #[put("/referrals/{id}/indirect-schedule")]
 pub async fn put_indirect_schedule(
     state: web::Data<AppState>,
     principal: Principal,
     if_match: IfMatch,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<IndirectScheduleIn>,
 ) -> Result<HttpResponse, ApiError> {
     let mut b = body.0;
@@ -132,7 +133,7 @@ pub async fn put_indirect_schedule(
     b.directions.sort();
     b.directions.dedup();
     let occasions: Vec<String> = b.occasions.iter().map(|o| o.trim().to_string()).collect();
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let view = state
         .write(move |conn| {
             let case = indirect_case(conn, &id, &principal, true, HANDLERS)?;

@@ -16,6 +16,7 @@ use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::ok_tagged;
+use crate::ids::IndirectItemId;
 use crate::state::AppState;
 use ccm_domain::quote::ChargeDue;
 use ccm_domain::records::indirect::{
@@ -117,16 +118,16 @@ pub struct ItemSendIn {
 }
 
 /// Record that the item has been read and checked, with what the reader found.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), request_body = ItemNotesIn, responses((status = 200, description = "Checked.", body = IndirectItemView), error::CreateErrors))]
+#[utoipa::path(tag = "indirect", params(IndirectItemId), request_body = ItemNotesIn, responses((status = 200, description = "Checked.", body = IndirectItemView), error::CreateErrors))]
 #[post("/indirect-items/{id}/check")]
 pub async fn check_item(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<IndirectItemId>,
     body: ValidJson<ItemNotesIn>,
 ) -> Result<HttpResponse, ApiError> {
     let notes = body.0.notes;
-    step(state, principal, id.into_inner(), move |_, item, _, p| {
+    step(state, principal, id.into_inner().0, move |_, item, _, p| {
         Ok(ItemChanges {
             check_notes: text(&notes),
             checked_by: by(p),
@@ -140,23 +141,28 @@ pub async fn check_item(
 /// Approve a checked item to be sent on. Its fee (the tariff's per-item fee, CL £6) is raised
 /// at once on the case's ledger, to the side that sent it; none where the tariff has no item
 /// fee or a funder pays for the case. Pay it with `POST /v1/referrals/{id}/payments`.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), responses((status = 200, description = "Approved; `fee` names the charge raised.", body = IndirectItemView), error::CreateErrors))]
+#[utoipa::path(tag = "indirect", params(IndirectItemId), responses((status = 200, description = "Approved; `fee` names the charge raised.", body = IndirectItemView), error::CreateErrors))]
 #[post("/indirect-items/{id}/approve")]
 pub async fn approve_item(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<IndirectItemId>,
 ) -> Result<HttpResponse, ApiError> {
-    step(state, principal, id.into_inner(), |conn, item, case, p| {
-        let changes = to(item, ItemEvent::Approve)?;
-        let charge_id = raise_fee(conn, item, case)?;
-        Ok(ItemChanges {
-            decided_by: by(p),
-            decided_at: now(),
-            charge_id: Some(charge_id),
-            ..changes
-        })
-    })
+    step(
+        state,
+        principal,
+        id.into_inner().0,
+        |conn, item, case, p| {
+            let changes = to(item, ItemEvent::Approve)?;
+            let charge_id = raise_fee(conn, item, case)?;
+            Ok(ItemChanges {
+                decided_by: by(p),
+                decided_at: now(),
+                charge_id: Some(charge_id),
+                ..changes
+            })
+        },
+    )
     .await
 }
 
@@ -197,16 +203,16 @@ fn raise_fee(
 }
 
 /// Withhold a checked item, with the reason. It is then returned to its sender or escalated.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), request_body = ItemReasonIn, responses((status = 200, description = "Withheld.", body = IndirectItemView), error::CreateErrors))]
+#[utoipa::path(tag = "indirect", params(IndirectItemId), request_body = ItemReasonIn, responses((status = 200, description = "Withheld.", body = IndirectItemView), error::CreateErrors))]
 #[post("/indirect-items/{id}/withhold")]
 pub async fn withhold_item(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<IndirectItemId>,
     body: ValidJson<ItemReasonIn>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.0.reason;
-    step(state, principal, id.into_inner(), move |_, item, _, p| {
+    step(state, principal, id.into_inner().0, move |_, item, _, p| {
         Ok(ItemChanges {
             decided_by: by(p),
             decided_at: now(),
@@ -223,19 +229,19 @@ pub async fn withhold_item(
 /// the charge while its fee is owed; 409 `case-not-active` while the case is suspended or
 /// closed; 422 for the wrong postage, a missing tracking number, or a recipient with no
 /// address on file.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), request_body = ItemSendIn, responses((status = 200, description = "Sent.", body = IndirectItemView), error::CreateErrors))]
+#[utoipa::path(tag = "indirect", params(IndirectItemId), request_body = ItemSendIn, responses((status = 200, description = "Sent.", body = IndirectItemView), error::CreateErrors))]
 #[post("/indirect-items/{id}/send")]
 pub async fn send_item(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<IndirectItemId>,
     body: ValidJson<ItemSendIn>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     step(
         state,
         principal,
-        id.into_inner(),
+        id.into_inner().0,
         move |conn, item, case, p| {
             let fee_settled = match &item.charge_id {
                 Some(charge_id) => ledger::states(conn, &item.referral_id)?
@@ -328,14 +334,14 @@ fn reachable(case: &Case, item: &Item, postage: Postage) -> Result<(), ApiError>
 }
 
 /// Record that a sent item was delivered (signed for, or not come back).
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), responses((status = 200, description = "Delivered.", body = IndirectItemView), error::CreateErrors))]
+#[utoipa::path(tag = "indirect", params(IndirectItemId), responses((status = 200, description = "Delivered.", body = IndirectItemView), error::CreateErrors))]
 #[post("/indirect-items/{id}/deliver")]
 pub async fn deliver_item(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<IndirectItemId>,
 ) -> Result<HttpResponse, ApiError> {
-    step(state, principal, id.into_inner(), |_, item, _, _| {
+    step(state, principal, id.into_inner().0, |_, item, _, _| {
         Ok(ItemChanges {
             delivered_at: now(),
             ..to(item, ItemEvent::Deliver)?
@@ -346,16 +352,16 @@ pub async fn deliver_item(
 
 /// Return an item, with the reason: a withheld item goes back to its sender; a sent item
 /// came back undelivered.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), request_body = ItemReasonIn, responses((status = 200, description = "Returned.", body = IndirectItemView), error::CreateErrors))]
+#[utoipa::path(tag = "indirect", params(IndirectItemId), request_body = ItemReasonIn, responses((status = 200, description = "Returned.", body = IndirectItemView), error::CreateErrors))]
 #[post("/indirect-items/{id}/return")]
 pub async fn return_item(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<IndirectItemId>,
     body: ValidJson<ItemReasonIn>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.0.reason;
-    step(state, principal, id.into_inner(), move |_, item, _, _| {
+    step(state, principal, id.into_inner().0, move |_, item, _, _| {
         Ok(ItemChanges {
             returned_at: now(),
             return_reason: text(&reason),
@@ -367,16 +373,16 @@ pub async fn return_item(
 
 /// Escalate a withheld item (to the safeguarding lead, the referrer or the court), saying to
 /// whom and why.
-#[utoipa::path(tag = "indirect", params(("id" = String, Path, description = "Indirect item id")), request_body = ItemNotesIn, responses((status = 200, description = "Escalated.", body = IndirectItemView), error::CreateErrors))]
+#[utoipa::path(tag = "indirect", params(IndirectItemId), request_body = ItemNotesIn, responses((status = 200, description = "Escalated.", body = IndirectItemView), error::CreateErrors))]
 #[post("/indirect-items/{id}/escalate")]
 pub async fn escalate_item(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<IndirectItemId>,
     body: ValidJson<ItemNotesIn>,
 ) -> Result<HttpResponse, ApiError> {
     let notes = body.0.notes;
-    step(state, principal, id.into_inner(), move |_, item, _, _| {
+    step(state, principal, id.into_inner().0, move |_, item, _, _| {
         Ok(ItemChanges {
             escalated_at: now(),
             escalation_notes: text(&notes),

@@ -11,6 +11,7 @@ use crate::cases::stored_json;
 use crate::error::{self, ApiError, OrNotFound};
 use crate::extract::Principal;
 use crate::http::{utc, CURRENCY};
+use crate::ids::PersonId;
 use crate::routes::referrals::view::{ContactView, NeedsView};
 use crate::routes::reports::released::ReleasedReport;
 use crate::routes::sessions::party_times;
@@ -45,16 +46,16 @@ use ccm_persistence::{
 /// For the person's provider's org admins and coordinators (the data controller answers the
 /// request): its other staff, and a parent asking for their own, get 403; anyone else 404.
 /// Every export is on the audit trail as a read of the person, naming the blocks exported.
-#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Person id")), responses((status = 200, description = "Everything held on the person.", body = SubjectExport),
+#[utoipa::path(tag = "referrals", params(PersonId), responses((status = 200, description = "Everything held on the person.", body = SubjectExport),
     (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
     (status = 404, response = error::NotFound)))]
 #[get("/people/{id}/export")]
 pub async fn export_person(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<PersonId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let view = state
         .read(move |conn| {
             let person = people::find(conn, &id).or_not_found("person")?;

@@ -13,6 +13,7 @@ mod export_dto;
 use crate::audit;
 use crate::error::{self, ApiError, OrNotFound};
 use crate::extract::{Principal, ValidQuery};
+use crate::ids::PersonId;
 use crate::routes::referrals::view::{project_party, ContactView, PartyView};
 use crate::state::AppState;
 use ccm_domain::confidential::{contact_access, reason_for_contact, ContactAccess, ReasonError};
@@ -29,15 +30,15 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 /// One person, as the caller may see them.
-#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Person id")), responses((status = 200, description = "The person.", body = PartyView), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "referrals", params(PersonId), responses((status = 200, description = "The person.", body = PartyView), (status = 401, response = error::Unauthorized),
     (status = 404, response = error::NotFound)))]
 #[get("/people/{id}")]
 pub async fn get_person(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<PersonId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let view = state
         .read(move |conn| {
             let person = people::find(conn, &id).or_not_found("person")?;
@@ -95,17 +96,17 @@ pub struct ContactQuery {
 /// Coordinators and org admins open them in their normal work; supervisors and finance staff
 /// only with a `reason`; volunteers never (403). A parent reads their own. Every opening is on
 /// the audit trail, with its reason.
-#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Person id"), ContactQuery), responses((status = 200, description = "The contact details.", body = ContactView), (status = 400, response = error::BadRequest),
+#[utoipa::path(tag = "referrals", params(PersonId, ContactQuery), responses((status = 200, description = "The contact details.", body = ContactView), (status = 400, response = error::BadRequest),
     (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
     (status = 404, response = error::NotFound)))]
 #[get("/people/{id}/contact")]
 pub async fn get_contact(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<PersonId>,
     query: ValidQuery<ContactQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let view = state
         .read(move |conn| {
             let person = people::find(conn, &id).or_not_found("person")?;

@@ -10,6 +10,7 @@ use super::money::{record, LedgerView};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http;
+use crate::ids::ReferralId;
 use crate::state::AppState;
 use ccm_app::ledger::{MoneyCmd, Movement};
 use ccm_domain::Money;
@@ -28,13 +29,13 @@ pub struct CreditUseIn {
 
 /// Settle a charge from its payer's credit. 409 when the payer holds no credit or nothing is
 /// owed on the charge.
-#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), request_body = CreditUseIn, responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
+#[utoipa::path(tag = "payments", params(ReferralId), request_body = CreditUseIn, responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
         headers(("Location" = String, description = "The ledger's URL"))), error::CreateErrors))]
 #[post("/referrals/{id}/credits")]
 pub async fn use_credit(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<CreditUseIn>,
 ) -> Result<HttpResponse, ApiError> {
     let c = body.0;
@@ -42,5 +43,5 @@ pub async fn use_credit(
         charge_id: c.charge_id,
         kind: Movement::CreditUse { amount: c.amount },
     };
-    record(state, principal, id.into_inner(), cmd).await
+    record(state, principal, id.into_inner().0, cmd).await
 }

@@ -12,6 +12,7 @@ use crate::cases::{self, Case, Relation};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidQuery};
 use crate::http::{self, list_response, ok_tagged, utc, Instant, PageParams};
+use crate::ids::ReferralId;
 use crate::state::AppState;
 use ccm_app::referrals::read::{self, ListCmd};
 use ccm_domain::referral::lifecycle::ReferralStatus;
@@ -125,7 +126,7 @@ pub async fn list_referrals(
 /// A referral, as the caller may see it.
 #[utoipa::path(
     tag = "referrals",
-    params(("id" = String, Path, description = "Referral id")),
+    params(ReferralId),
     responses(
         (status = 200, description = "The referral.", body = ReferralView, headers(("ETag" = String, description = "Version tag"))),
         (status = 401, response = error::Unauthorized),
@@ -136,9 +137,9 @@ pub async fn list_referrals(
 pub async fn get_referral(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let actor = cases::actor(&principal);
     let (version, view) = state
         .read(move |conn| {
@@ -179,7 +180,7 @@ fn history_entry(e: Event) -> HistoryEntry {
 /// Who moved the case, from what to what, when and why (staff who see the case's record).
 #[utoipa::path(
     tag = "referrals",
-    params(("id" = String, Path, description = "Referral id")),
+    params(ReferralId),
     responses(
         (status = 200, description = "Every transition, oldest first.", body = Vec<HistoryEntry>),
         (status = 401, response = error::Unauthorized),
@@ -191,9 +192,9 @@ fn history_entry(e: Event) -> HistoryEntry {
 pub async fn history(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let actor = cases::actor(&principal);
     let entries = state
         .read(move |conn| {

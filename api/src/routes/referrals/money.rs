@@ -10,6 +10,7 @@ use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{self, utc, Instant, CURRENCY};
+use crate::ids::ReferralId;
 use crate::state::AppState;
 use ccm_app::ledger::{self, Ledger, MoneyCmd, Movement};
 use ccm_domain::referral::ledger::{balances_by_payer, ChargeDue, EntryKind, Payer};
@@ -193,15 +194,15 @@ fn ledger_view(ledger: Ledger) -> Result<LedgerView, ApiError> {
 
 /// The case's charges, payments, refunds and waivers (staff who handle money, and the
 /// paying parent).
-#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "The ledger.", body = LedgerView), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "payments", params(ReferralId), responses((status = 200, description = "The ledger.", body = LedgerView), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/ledger")]
 pub async fn get_ledger(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let actor = cases::actor(&principal);
     let view = state
         .read(move |conn| {
@@ -308,13 +309,13 @@ pub(super) async fn record(
 
 /// Record a payment against a charge. Paying off the referral fee or the balance moves a case
 /// waiting on it forward.
-#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), request_body = PaymentIn, responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
+#[utoipa::path(tag = "payments", params(ReferralId), request_body = PaymentIn, responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
         headers(("Location" = String, description = "The ledger's URL"))), error::CreateErrors))]
 #[post("/referrals/{id}/payments")]
 pub async fn pay(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<PaymentIn>,
 ) -> Result<HttpResponse, ApiError> {
     let p = body.0;
@@ -328,19 +329,19 @@ pub async fn pay(
         charge_id: p.charge_id,
         kind,
     };
-    record(state, principal, id.into_inner(), cmd).await
+    record(state, principal, id.into_inner().0, cmd).await
 }
 
 /// Refund money paid on a charge. Admin and referral fees are never refunded (409). On a
 /// session's charge written off (the session will not happen) it repays the payer's credit
 /// from it, as far as that credit is not used.
-#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), request_body = RefundIn, responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
+#[utoipa::path(tag = "payments", params(ReferralId), request_body = RefundIn, responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
         headers(("Location" = String, description = "The ledger's URL"))), error::CreateErrors))]
 #[post("/referrals/{id}/refunds")]
 pub async fn refund(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<RefundIn>,
 ) -> Result<HttpResponse, ApiError> {
     let r = body.0;
@@ -353,17 +354,17 @@ pub async fn refund(
         charge_id: r.charge_id,
         kind,
     };
-    record(state, principal, id.into_inner(), cmd).await
+    record(state, principal, id.into_inner().0, cmd).await
 }
 
 /// A funder covers what is still owed on a charge.
-#[utoipa::path(tag = "payments", params(("id" = String, Path, description = "Referral id")), request_body = WaiverIn, responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
+#[utoipa::path(tag = "payments", params(ReferralId), request_body = WaiverIn, responses((status = 201, description = "Recorded; the ledger after it.", body = LedgerView,
         headers(("Location" = String, description = "The ledger's URL"))), error::CreateErrors))]
 #[post("/referrals/{id}/waivers")]
 pub async fn waive(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<WaiverIn>,
 ) -> Result<HttpResponse, ApiError> {
     let w = body.0;
@@ -375,5 +376,5 @@ pub async fn waive(
         charge_id: w.charge_id,
         kind,
     };
-    record(state, principal, id.into_inner(), cmd).await
+    record(state, principal, id.into_inner().0, cmd).await
 }

@@ -12,6 +12,7 @@ use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{ok_tagged, IfMatch};
+use crate::ids::ReferralId;
 use crate::state::AppState;
 use ccm_domain::quote::LineKind;
 use ccm_domain::referral::lifecycle::{is_final, Actor, Event, ReferralStatus};
@@ -26,7 +27,7 @@ use ccm_persistence::{users, AnyConnection, StoreError};
 /// if someone else changed the referral first.
 #[utoipa::path(
     tag = "referrals",
-    params(("id" = String, Path, description = "Referral id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    params(ReferralId, ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = ReferralPatch,
     responses(
         (status = 200, description = "Updated.", body = super::ReferralView, headers(("ETag" = String, description = "Version tag"))),
@@ -38,7 +39,7 @@ pub async fn update_referral(
     state: web::Data<AppState>,
     principal: Principal,
     if_match: IfMatch,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<ReferralPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.0;
@@ -49,7 +50,7 @@ pub async fn update_referral(
         patch.children.as_deref().unwrap_or_default(),
         london::local_date(now),
     )?;
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let (version, view) = state
         .write(move |conn| {
             let case = cases::load(conn, &id, &principal, true)?;

@@ -11,6 +11,7 @@ use super::{status_of, view, ReportView, Sections, READERS};
 use crate::cases::{self, workflow, Case};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
+use crate::ids::ReportId;
 use crate::state::AppState;
 use ccm_domain::london;
 use ccm_domain::records::report::{self, Recipient, ReportEvent, ReportStatus};
@@ -123,17 +124,17 @@ pub struct AmendIn {
 }
 
 /// Send the report for quality assurance (its author).
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Report id")), responses((status = 200, description = "In QA.", body = ReportView), error::CreateErrors))]
+#[utoipa::path(tag = "reports", params(ReportId), responses((status = 200, description = "In QA.", body = ReportView), error::CreateErrors))]
 #[post("/reports/{id}/submit")]
 pub async fn submit(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReportId>,
 ) -> Result<HttpResponse, ApiError> {
     step(
         state,
         principal,
-        id.into_inner(),
+        id.into_inner().0,
         READERS,
         |_, report, _, principal| {
             let status = report::apply(status_of(report)?, ReportEvent::SubmitForQa)?;
@@ -147,19 +148,19 @@ pub async fn submit(
 }
 
 /// Send the report back to its author with what to change (anyone but the author).
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Report id")), request_body = QaNotes, responses((status = 200, description = "Sent back.", body = ReportView), error::CreateErrors))]
+#[utoipa::path(tag = "reports", params(ReportId), request_body = QaNotes, responses((status = 200, description = "Sent back.", body = ReportView), error::CreateErrors))]
 #[post("/reports/{id}/request-changes")]
 pub async fn request_changes(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReportId>,
     body: ValidJson<QaNotes>,
 ) -> Result<HttpResponse, ApiError> {
     let notes = body.0.notes;
     step(
         state,
         principal,
-        id.into_inner(),
+        id.into_inner().0,
         READERS,
         move |_, report, _, principal| {
             let event = ReportEvent::RequestChanges {
@@ -176,17 +177,17 @@ pub async fn request_changes(
 }
 
 /// Approve the report (anyone but its author: 403 for the author).
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Report id")), responses((status = 200, description = "Approved.", body = ReportView), error::CreateErrors))]
+#[utoipa::path(tag = "reports", params(ReportId), responses((status = 200, description = "Approved.", body = ReportView), error::CreateErrors))]
 #[post("/reports/{id}/approve")]
 pub async fn approve(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReportId>,
 ) -> Result<HttpResponse, ApiError> {
     step(
         state,
         principal,
-        id.into_inner(),
+        id.into_inner().0,
         READERS,
         |_, report, _, principal| {
             let event = ReportEvent::Approve {
@@ -219,12 +220,12 @@ fn named_recipients(case: &Case) -> Vec<Recipient> {
 /// Release the approved report to recipients the court order names (coordinators and org
 /// admins). Each release is recorded with its time; an amended report also goes to everyone
 /// who had the previous version, who keep that version as it was.
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Report id")), request_body = ReleaseIn, responses((status = 200, description = "Released.", body = ReportView), error::CreateErrors))]
+#[utoipa::path(tag = "reports", params(ReportId), request_body = ReleaseIn, responses((status = 200, description = "Released.", body = ReportView), error::CreateErrors))]
 #[post("/reports/{id}/release")]
 pub async fn release(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReportId>,
     body: ValidJson<ReleaseIn>,
 ) -> Result<HttpResponse, ApiError> {
     let wanted = body.0.recipients;
@@ -232,7 +233,7 @@ pub async fn release(
     step(
         state,
         principal,
-        id.into_inner(),
+        id.into_inner().0,
         RELEASERS,
         move |conn, report, case, principal| {
             let status = report::apply(status_of(report)?, ReportEvent::Release)?;
@@ -284,19 +285,19 @@ pub async fn release(
 
 /// Start an amendment of a released report, with the reason (its author, coordinators, org
 /// admins). What was released stays as it was; the amendment is checked and released again.
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Report id")), request_body = AmendIn, responses((status = 200, description = "Being amended.", body = ReportView), error::CreateErrors))]
+#[utoipa::path(tag = "reports", params(ReportId), request_body = AmendIn, responses((status = 200, description = "Being amended.", body = ReportView), error::CreateErrors))]
 #[post("/reports/{id}/amend")]
 pub async fn amend(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReportId>,
     body: ValidJson<AmendIn>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.0.reason;
     step(
         state,
         principal,
-        id.into_inner(),
+        id.into_inner().0,
         READERS,
         move |_, report, _, _| {
             Ok(ReportChanges {

@@ -13,6 +13,7 @@ use crate::cases::{self, workflow};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{utc, Instant};
+use crate::ids::SessionId;
 use crate::state::AppState;
 use ccm_domain::records::{incident_time, IncidentKind};
 use ccm_domain::schedule::Slot;
@@ -87,16 +88,16 @@ fn session_for(
 }
 
 /// Record an incident at a session.
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Session id")), request_body = IncidentIn, responses((status = 201, description = "Recorded.", body = IncidentView), error::CreateErrors))]
+#[utoipa::path(tag = "reports", params(SessionId), request_body = IncidentIn, responses((status = 201, description = "Recorded.", body = IncidentView), error::CreateErrors))]
 #[post("/sessions/{id}/incidents")]
 pub async fn record(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
     body: ValidJson<IncidentIn>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let created = state
         .write(move |conn| {
             let session = session_for(conn, &id, &principal, true)?;
@@ -126,15 +127,15 @@ pub async fn record(
 }
 
 /// The session's incidents in the order they happened.
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Session id")), responses((status = 200, description = "Incidents.", body = Vec<IncidentView>), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "reports", params(SessionId), responses((status = 200, description = "Incidents.", body = Vec<IncidentView>), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/sessions/{id}/incidents")]
 pub async fn list(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let views = state
         .read(move |conn| {
             let session = session_for(conn, &id, &principal, false)?;

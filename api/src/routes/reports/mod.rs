@@ -14,6 +14,7 @@ use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{utc, Instant};
+use crate::ids::SessionId;
 use crate::state::AppState;
 use ccm_domain::london;
 use ccm_domain::records::may_observe;
@@ -191,15 +192,15 @@ fn load(
 
 /// A supervised session's report (coordinators, org admins, supervisors). 404 until the
 /// session is over; 422 for supported and handover sessions, which keep no notes.
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Session id")), responses((status = 200, description = "The report.", body = ReportView), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "reports", params(SessionId), responses((status = 200, description = "The report.", body = ReportView), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound), (status = 422, response = error::Unprocessable)))]
 #[get("/sessions/{id}/report")]
 pub async fn get_report(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let view = state
         .read(move |conn| {
             let (_, _, report) = load(conn, &id, &principal, false)?;
@@ -213,16 +214,16 @@ pub async fn get_report(
 /// Write the report's sections (all of them, as given; a section left out is emptied). The
 /// first writer becomes its author, and only the author writes it after that. Refused for
 /// supported and handover sessions (the no-notes rule) and for a session not yet over (409).
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Session id")), request_body = Sections, responses((status = 200, description = "Written.", body = ReportView), error::CreateErrors))]
+#[utoipa::path(tag = "reports", params(SessionId), request_body = Sections, responses((status = 200, description = "Written.", body = ReportView), error::CreateErrors))]
 #[put("/sessions/{id}/report")]
 pub async fn write_report(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
     body: ValidJson<Sections>,
 ) -> Result<HttpResponse, ApiError> {
     let sections = body.0;
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let view = state
         .write(move |conn| {
             let (_, _, report) = load(conn, &id, &principal, true)?;

@@ -11,6 +11,7 @@ use crate::cases::{self, stored_json};
 use crate::error::{self, ApiError};
 use crate::extract::Principal;
 use crate::http::{utc, Instant};
+use crate::ids::ReferralId;
 use crate::state::AppState;
 use ccm_domain::records::report::{recipient_for_party, recipient_for_referrer, Recipient};
 use ccm_domain::referral::disclosure::Viewer;
@@ -30,15 +31,15 @@ pub struct ReleasedReport {
 
 /// The case's reports released to the caller (a parent, or the referrer as the body the
 /// order names), oldest first.
-#[utoipa::path(tag = "reports", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "What was released to you.", body = Vec<ReleasedReport>), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "reports", params(ReferralId), responses((status = 200, description = "What was released to you.", body = Vec<ReleasedReport>), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/released-reports")]
 pub async fn released_to_me(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let views = state
         .read(move |conn| {
             let case = cases::load(conn, &id, &principal, false)?;

@@ -10,6 +10,7 @@ use crate::error::ProblemType;
 use crate::error::{self, ApiError, OrNotFound};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{created, utc, Instant};
+use crate::ids::{HoldId, ReferralId};
 use crate::state::AppState;
 use ccm_domain::Role;
 use ccm_persistence::retention::{self as store, Hold};
@@ -56,7 +57,7 @@ pub struct LegalHoldIn {
 /// until every hold on it is lifted.
 #[utoipa::path(
     tag = "retention",
-    params(("id" = String, Path, description = "Referral id")),
+    params(ReferralId),
     request_body = LegalHoldIn,
     responses(
         (status = 201, description = "Placed.", body = LegalHoldView,
@@ -68,7 +69,7 @@ pub struct LegalHoldIn {
 pub async fn place_hold(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<LegalHoldIn>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.0.reason.trim().to_string();
@@ -102,7 +103,7 @@ pub async fn place_hold(
 /// A case's legal holds, current and lifted (org admins and coordinators).
 #[utoipa::path(
     tag = "retention",
-    params(("id" = String, Path, description = "Referral id")),
+    params(ReferralId),
     responses(
         (status = 200, description = "The holds, oldest first.", body = Vec<LegalHoldView>),
         (status = 401, response = error::Unauthorized),
@@ -114,7 +115,7 @@ pub async fn place_hold(
 pub async fn list_holds(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
     let holds = state
         .read(move |conn| {
@@ -138,7 +139,7 @@ pub async fn list_holds(
 /// Lift a legal hold (org admins). Retention applies again once no hold is left on the case.
 #[utoipa::path(
     tag = "retention",
-    params(("id" = String, Path, description = "Legal hold id")),
+    params(HoldId),
     responses(
         (status = 200, description = "Lifted.", body = LegalHoldView),
         (status = 401, response = error::Unauthorized),
@@ -151,7 +152,7 @@ pub async fn list_holds(
 pub async fn lift_hold(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<HoldId>,
 ) -> Result<HttpResponse, ApiError> {
     let hold = state
         .write(move |conn| {

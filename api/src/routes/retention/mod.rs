@@ -13,6 +13,7 @@ use validator::Validate;
 use crate::cases::retention::effective;
 use crate::error::{self, ApiError, FieldError, OrNotFound, Require};
 use crate::extract::{Principal, ValidJson};
+use crate::ids::ProviderId;
 use crate::state::AppState;
 use ccm_domain::retention::{check_policy, Policy, PolicyError, RecordClass, RetentionAction};
 use ccm_persistence::retention::{self as store, Rule};
@@ -64,7 +65,7 @@ pub struct RetentionRuleIn {
 /// The provider's retention rules, one per record class (org admins).
 #[utoipa::path(
     tag = "retention",
-    params(("id" = String, Path, description = "Provider id")),
+    params(ProviderId),
     responses(
         (status = 200, description = "The rules.", body = RetentionPolicyView),
         (status = 401, response = error::Unauthorized),
@@ -76,9 +77,9 @@ pub struct RetentionRuleIn {
 pub async fn get_policy(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ProviderId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let rules = state
         .read(move |conn| {
             providers::find(conn, &id).or_not_found("provider")?;

@@ -15,6 +15,7 @@ use crate::cases::{self, workflow};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{self, utc, Instant};
+use crate::ids::ReferralId;
 use crate::state::AppState;
 use ccm_domain::london;
 use ccm_domain::opening::hhmm;
@@ -65,15 +66,15 @@ pub struct AttendanceRecord {
 
 /// The case's attendance record: for its referrer (for supported and handover contact, the only
 /// thing a referrer may learn) and the provider's staff.
-#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "Attendance dates and times.", body = AttendanceRecord), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "safeguarding", params(ReferralId), responses((status = 200, description = "Attendance dates and times.", body = AttendanceRecord), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/attendance")]
 pub async fn attendance(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let view = state
         .read(move |conn| {
             let case = cases::load(conn, &id, &principal, false)?;
@@ -194,17 +195,17 @@ fn disclosure_view(d: Disclosure) -> Result<DisclosureView, ApiError> {
 
 /// Record a disclosure beyond attendance (or beyond released reports): to whom, what, and the
 /// safeguarding reason, without which it is refused (422).
-#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Referral id")), request_body = DisclosureIn,
+#[utoipa::path(tag = "safeguarding", params(ReferralId), request_body = DisclosureIn,
     responses((status = 201, description = "Recorded.", body = DisclosureView), error::CreateErrors))]
 #[post("/referrals/{id}/disclosures")]
 pub async fn record(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<DisclosureIn>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let view = state
         .write(move |conn| {
             let case = staff_case(conn, &id, &principal, LEADS, true)?;
@@ -243,15 +244,15 @@ pub async fn record(
 }
 
 /// The case's disclosures beyond attendance, oldest first.
-#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "Disclosures.", body = Vec<DisclosureView>), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "safeguarding", params(ReferralId), responses((status = 200, description = "Disclosures.", body = Vec<DisclosureView>), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/disclosures")]
 pub async fn list(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let views = state
         .read(move |conn| {
             let case = staff_case(conn, &id, &principal, READERS, false)?;

@@ -17,6 +17,7 @@ use crate::cases::{self, workflow, Case};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{utc, Instant};
+use crate::ids::{ConcernId, ReferralId};
 use crate::state::AppState;
 use ccm_domain::records::safeguarding::{self as rules, Agency, ConcernDecision, ConcernStatus};
 use ccm_domain::referral::lifecycle::{Event, ReferralAction, SuspensionReason};
@@ -188,18 +189,18 @@ fn staff_case(
 }
 
 /// Raise a safeguarding concern about a child of the case, optionally suspending the case.
-#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Referral id")), request_body = RaiseBody,
+#[utoipa::path(tag = "safeguarding", params(ReferralId), request_body = RaiseBody,
     responses((status = 201, description = "Raised.", body = ConcernView,
         headers(("Location" = String, description = "The concern's URL"))), error::CreateErrors))]
 #[post("/referrals/{id}/safeguarding-concerns")]
 pub async fn raise(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<RaiseBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let view = state
         .write(move |conn| {
             let case = staff_case(conn, &id, &principal, RAISERS, true)?;
@@ -284,15 +285,15 @@ pub async fn raise(
 }
 
 /// The case's safeguarding concerns, oldest first.
-#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "Concerns.", body = Vec<ConcernView>), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "safeguarding", params(ReferralId), responses((status = 200, description = "Concerns.", body = Vec<ConcernView>), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/safeguarding-concerns")]
 pub async fn list(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let views = state
         .read(move |conn| {
             let case = staff_case(conn, &id, &principal, READERS, false)?;
@@ -327,15 +328,15 @@ fn load(
 }
 
 /// One safeguarding concern.
-#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Concern id")), responses((status = 200, description = "The concern.", body = ConcernView), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "safeguarding", params(ConcernId), responses((status = 200, description = "The concern.", body = ConcernView), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/safeguarding-concerns/{id}")]
 pub async fn get_concern(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ConcernId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let view = state
         .read(move |conn| view(load(conn, &id, &principal, READERS, false)?))
         .await?;

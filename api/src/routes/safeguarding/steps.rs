@@ -11,6 +11,7 @@ use crate::cases::workflow;
 use crate::error::ProblemType;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
+use crate::ids::ConcernId;
 use crate::state::AppState;
 use ccm_domain::records::safeguarding::{
     self as rules, Agency, ConcernDecision, ConcernError, ConcernEvent,
@@ -67,13 +68,13 @@ pub struct DecideBody {
 }
 
 /// The designated lead's decision on a raised concern.
-#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Concern id")), request_body = DecideBody,
+#[utoipa::path(tag = "safeguarding", params(ConcernId), request_body = DecideBody,
     responses((status = 200, description = "Decided.", body = ConcernView), error::CreateErrors))]
 #[post("/safeguarding-concerns/{id}/decide")]
 pub async fn decide(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ConcernId>,
     body: ValidJson<DecideBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -81,7 +82,7 @@ pub async fn decide(
     step(
         state,
         principal,
-        id.into_inner(),
+        id.into_inner().0,
         event,
         move |c, by, now| {
             c.decision = Some(b.decision.as_str().into());
@@ -118,20 +119,20 @@ pub struct ReferBody {
 }
 
 /// Record the outside referral the lead decided on: to whom and when.
-#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Concern id")), request_body = ReferBody,
+#[utoipa::path(tag = "safeguarding", params(ConcernId), request_body = ReferBody,
     responses((status = 200, description = "Referred.", body = ConcernView), error::CreateErrors))]
 #[post("/safeguarding-concerns/{id}/refer")]
 pub async fn refer(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ConcernId>,
     body: ValidJson<ReferBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     step(
         state,
         principal,
-        id.into_inner(),
+        id.into_inner().0,
         ConcernEvent::Refer,
         move |c, by, now| {
             rules::referral_time(c.raised_at.assume_utc(), b.referred_at, now)
@@ -160,20 +161,20 @@ pub struct ConcernCloseBody {
 }
 
 /// Close the concern with its outcome.
-#[utoipa::path(tag = "safeguarding", params(("id" = String, Path, description = "Concern id")), request_body = ConcernCloseBody,
+#[utoipa::path(tag = "safeguarding", params(ConcernId), request_body = ConcernCloseBody,
     responses((status = 200, description = "Closed.", body = ConcernView), error::CreateErrors))]
 #[post("/safeguarding-concerns/{id}/close")]
 pub async fn close(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ConcernId>,
     body: ValidJson<ConcernCloseBody>,
 ) -> Result<HttpResponse, ApiError> {
     let outcome = body.0.outcome;
     step(
         state,
         principal,
-        id.into_inner(),
+        id.into_inner().0,
         ConcernEvent::Close,
         move |c, by, now| {
             c.outcome = Some(outcome.trim().to_string());

@@ -12,6 +12,7 @@ use super::{views_of, SessionView};
 use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
+use crate::ids::SessionId;
 use crate::state::AppState;
 use ccm_app::sessions::attendance::{self, Attended, Step};
 use ccm_domain::referral::PartyRole;
@@ -71,58 +72,58 @@ fn view_of(done: Attended) -> Result<SessionView, ApiError> {
 
 /// Check a parent in, now or at the time given. Lateness is counted in whole minutes after
 /// their own planned arrival. Only on a confirmed session (a cancelled one: 409).
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = AttendanceIn, responses((status = 200, description = "Checked in.", body = SessionView), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(SessionId), request_body = AttendanceIn, responses((status = 200, description = "Checked in.", body = SessionView), error::CreateErrors))]
 #[post("/sessions/{id}/check-in")]
 pub async fn check_in(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
     body: ValidJson<AttendanceIn>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let at = b.at.unwrap_or_else(OffsetDateTime::now_utc);
-    record(state, principal, id.into_inner(), b.party, Step::In(at)).await
+    record(state, principal, id.into_inner().0, b.party, Step::In(at)).await
 }
 
 /// Check a parent out, now or at the time given; after their check-in.
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = AttendanceIn, responses((status = 200, description = "Checked out.", body = SessionView), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(SessionId), request_body = AttendanceIn, responses((status = 200, description = "Checked out.", body = SessionView), error::CreateErrors))]
 #[post("/sessions/{id}/check-out")]
 pub async fn check_out(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
     body: ValidJson<AttendanceIn>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let at = b.at.unwrap_or_else(OffsetDateTime::now_utc);
-    record(state, principal, id.into_inner(), b.party, Step::Out(at)).await
+    record(state, principal, id.into_inner().0, b.party, Step::Out(at)).await
 }
 
 /// Mark a parent as not attending, once the session has started and before any check-in.
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = NoShowIn, responses((status = 200, description = "Marked absent.", body = SessionView), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(SessionId), request_body = NoShowIn, responses((status = 200, description = "Marked absent.", body = SessionView), error::CreateErrors))]
 #[post("/sessions/{id}/no-show")]
 pub async fn no_show(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
     body: ValidJson<NoShowIn>,
 ) -> Result<HttpResponse, ApiError> {
     let party = body.0.party;
-    record(state, principal, id.into_inner(), party, Step::Absent).await
+    record(state, principal, id.into_inner().0, party, Step::Absent).await
 }
 
 /// End a confirmed session early, with the reason (the child unwell, a parent's behaviour).
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = EndEarlyIn, responses((status = 200, description = "Ended early.", body = SessionView), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(SessionId), request_body = EndEarlyIn, responses((status = 200, description = "Ended early.", body = SessionView), error::CreateErrors))]
 #[post("/sessions/{id}/end-early")]
 pub async fn end_early(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
     body: ValidJson<EndEarlyIn>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.0.reason;
     let days = state.config.report_due_working_days;
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let actor = cases::actor(&principal);
     let view = state
         .write(move |conn| {

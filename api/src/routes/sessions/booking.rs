@@ -11,6 +11,7 @@ use validator::Validate;
 use super::{views_of, SessionView};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
+use crate::ids::ReferralId;
 use crate::state::AppState;
 use ccm_app::sessions::{self, BookCmd, Where};
 use ccm_domain::opening::hhmm;
@@ -107,18 +108,18 @@ impl BookingIn {
 /// Book the case's contact: one session, a series (expanded in London time, so it keeps its
 /// local time across clock changes) or a CL handover slot (Saturdays only). Each parent gets
 /// their own staggered arrival and departure. A session with a charge waits for payment.
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), request_body = BookingIn, responses((status = 201, description = "Booked, earliest first.", body = Vec<SessionView>), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(ReferralId), request_body = BookingIn, responses((status = 201, description = "Booked, earliest first.", body = Vec<SessionView>), error::CreateErrors))]
 #[post("/referrals/{id}/sessions")]
 pub async fn book(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<BookingIn>,
 ) -> Result<HttpResponse, ApiError> {
     let turnaround = Duration::minutes(i64::from(state.config.turnaround_minutes));
     let cmd = body.0.command(turnaround);
     let (actor, viewer) = (super::actor(&principal), Viewer::Staff(principal.role));
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let views = state
         .write(move |conn| {
             let placed = sessions::book(conn, &actor, &id, cmd)?;

@@ -11,6 +11,7 @@ use super::{views_of, SessionView};
 use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
+use crate::ids::{SeriesId, SessionId};
 use crate::state::AppState;
 use ccm_app::sessions::{self, CancelCmd};
 use ccm_domain::quote::CancelledBy;
@@ -31,12 +32,12 @@ pub struct CancelIn {
 
 /// Cancel a session. A parent's cancellation raises the tariff's cancellation charge to that
 /// parent; the centre's charges nobody, and what was owed for the session is written off.
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = CancelIn, responses((status = 200, description = "Cancelled.", body = SessionView), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(SessionId), request_body = CancelIn, responses((status = 200, description = "Cancelled.", body = SessionView), error::CreateErrors))]
 #[post("/sessions/{id}/cancel")]
 pub async fn cancel(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
     body: ValidJson<CancelIn>,
 ) -> Result<HttpResponse, ApiError> {
     let c = body.0;
@@ -44,7 +45,7 @@ pub async fn cancel(
         cancelled_by: c.cancelled_by,
         reason: c.reason,
     };
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let actor = cases::actor(&principal);
     let view = state
         .write(move |conn| {
@@ -60,12 +61,12 @@ pub async fn cancel(
 
 /// Cancel every session of a series still to come, as one cancellation each (a parent's
 /// cancellation charges follow for each session).
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Series id")), request_body = CancelIn, responses((status = 200, description = "The sessions cancelled, earliest first.", body = Vec<SessionView>), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(SeriesId), request_body = CancelIn, responses((status = 200, description = "The sessions cancelled, earliest first.", body = Vec<SessionView>), error::CreateErrors))]
 #[post("/series/{id}/cancel")]
 pub async fn cancel_series(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<SeriesId>,
     body: ValidJson<CancelIn>,
 ) -> Result<HttpResponse, ApiError> {
     let c = body.0;
@@ -73,7 +74,7 @@ pub async fn cancel_series(
         cancelled_by: c.cancelled_by,
         reason: c.reason,
     };
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let actor = cases::actor(&principal);
     let views = state
         .write(move |conn| {

@@ -11,6 +11,7 @@ use validator::Validate;
 use super::{views_of, SessionView};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
+use crate::ids::SessionId;
 use crate::state::AppState;
 use ccm_app::sessions::{self, MoveCmd, Where};
 use ccm_domain::opening::hhmm;
@@ -79,18 +80,18 @@ impl SessionEdit {
 /// Move a session, or this and the following ones, or all of its series still to come. A
 /// session whose paid charge would change is refused (cancel and book again); an unpaid one's
 /// charge is replaced. Handover slots are fixed: cancel and book another slot instead.
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), request_body = SessionEdit, responses((status = 200, description = "The sessions changed, earliest first.", body = Vec<SessionView>), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(SessionId), request_body = SessionEdit, responses((status = 200, description = "The sessions changed, earliest first.", body = Vec<SessionView>), error::CreateErrors))]
 #[patch("/sessions/{id}")]
 pub async fn edit(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
     body: ValidJson<SessionEdit>,
 ) -> Result<HttpResponse, ApiError> {
     let turnaround = time::Duration::minutes(i64::from(state.config.turnaround_minutes));
     let cmd = body.0.command(turnaround);
     let (actor, viewer) = (super::actor(&principal), Viewer::Staff(principal.role));
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let views = state
         .write(move |conn| {
             let placed = sessions::move_sessions(conn, &actor, &id, cmd)?;

@@ -11,6 +11,7 @@ use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{utc, Instant};
+use crate::ids::ReferralId;
 use crate::state::AppState;
 use ccm_app::sessions::keep_apart::{self, KeepApart, KeepApartCmd};
 use ccm_domain::referral::PartyRole;
@@ -60,12 +61,12 @@ fn view(k: KeepApart) -> KeepApartView {
 
 /// Record that an adult of this case must not meet an adult of another (the provider's
 /// coordinators and org admins). Shared sessions to come are re-planned around the pair.
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), request_body = KeepApartIn, responses((status = 201, description = "Recorded.", body = KeepApartView), error::CreateErrors))]
+#[utoipa::path(tag = "sessions", params(ReferralId), request_body = KeepApartIn, responses((status = 201, description = "Recorded.", body = KeepApartView), error::CreateErrors))]
 #[post("/referrals/{id}/keep-apart")]
 pub async fn record(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<KeepApartIn>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -75,7 +76,7 @@ pub async fn record(
         other_party: b.other_party,
         reason: b.reason,
     };
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let actor = cases::actor(&principal);
     let created = state
         .write(move |conn| {
@@ -89,15 +90,15 @@ pub async fn record(
 
 /// The keep-apart pairs naming this case, on either side (the provider's coordinators, org
 /// admins and supervisors).
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "Pairs, oldest first.", body = Vec<KeepApartView>), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "sessions", params(ReferralId), responses((status = 200, description = "Pairs, oldest first.", body = Vec<KeepApartView>), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/keep-apart")]
 pub async fn list(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let actor = cases::actor(&principal);
     let pairs = state
         .read(move |conn| {

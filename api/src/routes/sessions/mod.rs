@@ -10,6 +10,7 @@ use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::Principal;
 use crate::http::{utc, Instant};
+use crate::ids::{ReferralId, SessionId};
 use crate::state::AppState;
 use ccm_app::sessions::read;
 use ccm_app::sessions::{Session, SessionParty};
@@ -182,15 +183,15 @@ pub fn views_of(
 pub use crate::cases::actor;
 
 /// The case's sessions, earliest first (staff, the case's parents and its referrer).
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "Sessions, earliest first.", body = Vec<SessionView>), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "sessions", params(ReferralId), responses((status = 200, description = "Sessions, earliest first.", body = Vec<SessionView>), (status = 401, response = error::Unauthorized),
     (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/sessions")]
 pub async fn list_for_referral(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let actor = cases::actor(&principal);
     let views = state
         .read(move |conn| {
@@ -203,15 +204,15 @@ pub async fn list_for_referral(
 }
 
 /// One session, as the caller may see it.
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Session id")), responses((status = 200, description = "The session.", body = SessionView), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "sessions", params(SessionId), responses((status = 200, description = "The session.", body = SessionView), (status = 401, response = error::Unauthorized),
     (status = 404, response = error::NotFound)))]
 #[get("/sessions/{id}")]
 pub async fn get_session(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let actor = cases::actor(&principal);
     let view = state
         .read(move |conn| {

@@ -11,6 +11,7 @@ use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::Principal;
 use crate::http::{utc, Instant};
+use crate::ids::ReferralId;
 use crate::state::AppState;
 use ccm_app::sessions::timekeeping::{read, Timekeeping, Turn};
 use ccm_domain::referral::PartyRole;
@@ -52,15 +53,15 @@ pub struct TimekeepingView {
 
 /// Each parent's recent timekeeping against the centre's lateness policy, for the provider's
 /// staff. Sessions with nothing recorded for a parent do not count.
-#[utoipa::path(tag = "sessions", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "Recent timekeeping.", body = TimekeepingView), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "sessions", params(ReferralId), responses((status = 200, description = "Recent timekeeping.", body = TimekeepingView), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/timekeeping")]
 pub async fn timekeeping(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let actor = cases::actor(&principal);
     let t = state
         .read(move |conn| {

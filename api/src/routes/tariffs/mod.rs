@@ -14,6 +14,7 @@ use crate::http::{
     self, created, list_response, next_cursor, ok_tagged, utc, IfMatch, Instant, PageParams,
     CURRENCY,
 };
+use crate::ids::TariffId;
 use crate::state::AppState;
 
 mod fees;
@@ -258,7 +259,7 @@ pub async fn create_tariff(
 /// Read a tariff with every version.
 #[utoipa::path(
     tag = "tariffs",
-    params(("id" = String, Path, description = "Tariff id")),
+    params(TariffId),
     responses(
         (status = 200, description = "The tariff.", body = TariffView, headers(("ETag" = String, description = "Version tag"))),
         (status = 404, response = error::NotFound),
@@ -267,9 +268,9 @@ pub async fn create_tariff(
 #[get("/tariffs/{id}")]
 pub async fn get_tariff(
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<TariffId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let (row, versions) = state.read(move |conn| Ok(tariffs::get(conn, &id)?)).await?;
     Ok(ok_tagged(&TariffView::new(&row, &versions)?, row.version))
 }
@@ -277,7 +278,7 @@ pub async fn get_tariff(
 /// Rename a tariff. Fees are never edited in place: add a version instead.
 #[utoipa::path(
     tag = "tariffs",
-    params(("id" = String, Path, description = "Tariff id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    params(TariffId, ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = TariffPatch,
     responses(
         (status = 200, description = "Renamed.", body = TariffView, headers(("ETag" = String, description = "Version tag"))),
@@ -289,11 +290,11 @@ pub async fn update_tariff(
     state: web::Data<AppState>,
     principal: Principal,
     if_match: IfMatch,
-    id: web::Path<String>,
+    id: web::Path<TariffId>,
     body: ValidJson<TariffPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let (actor, name, if_match) = (principal.caller(), body.0.name, if_match.precondition());
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let (row, versions) = state
         .write(move |conn| Ok(tariffs::rename(conn, &actor, &id, &name, &if_match)?))
         .await?;
@@ -303,7 +304,7 @@ pub async fn update_tariff(
 /// Add a version: new fees from a later date on. Earlier versions stay as they were.
 #[utoipa::path(
     tag = "tariffs",
-    params(("id" = String, Path, description = "Tariff id")),
+    params(TariffId),
     request_body = NewTariffVersion,
     responses(
         (status = 201, description = "Added; the tariff with all its versions.", body = TariffView,
@@ -320,11 +321,11 @@ pub async fn update_tariff(
 pub async fn add_version(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<TariffId>,
     body: ValidJson<NewTariffVersion>,
 ) -> Result<HttpResponse, ApiError> {
     let (actor, new) = (principal.caller(), body.0);
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let (row, versions) = state
         .write(move |conn| {
             let added = tariffs::add_version(conn, &actor, &id, new.effective_from, new.fees)?;

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidQuery};
 use crate::http::{next_cursor, utc, Instant, PageParams};
+use crate::ids::{DeliveryId, SubscriptionId};
 use crate::state::AppState;
 use ccm_app::webhooks::{self, Attempt, Delivery};
 
@@ -79,7 +80,7 @@ crate::http::list_response!(DeliveryList, DeliveryView);
 /// The subscription's deliveries, oldest first, each with its attempts.
 #[utoipa::path(
     tag = "webhooks",
-    params(("id" = String, Path, description = "Subscription id"), PageParams),
+    params(SubscriptionId, PageParams),
     responses(
         (status = 200, description = "A page of deliveries.", body = DeliveryList),
         (status = 400, response = error::BadRequest),
@@ -92,7 +93,7 @@ crate::http::list_response!(DeliveryList, DeliveryView);
 pub async fn list_deliveries(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<SubscriptionId>,
     page: ValidQuery<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = (page.0.limit(), page.0.after()?);
@@ -118,7 +119,7 @@ pub async fn list_deliveries(
 /// earlier attempts stay in the log.
 #[utoipa::path(
     tag = "webhooks",
-    params(("id" = String, Path, description = "Delivery id")),
+    params(DeliveryId),
     responses(
         (status = 202, description = "Queued.", body = DeliveryView),
         (status = 401, response = error::Unauthorized),
@@ -131,7 +132,7 @@ pub async fn list_deliveries(
 pub async fn redeliver(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<DeliveryId>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = principal.caller();
     let (delivery, attempts) = state

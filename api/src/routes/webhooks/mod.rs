@@ -12,6 +12,7 @@ use validator::Validate;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{created, ok_tagged, utc, Instant};
+use crate::ids::SubscriptionId;
 use crate::security::new_secret;
 use crate::state::AppState;
 use ccm_app::webhooks::{self, Subscription};
@@ -148,7 +149,7 @@ pub async fn create_subscription(
 /// Read a subscription.
 #[utoipa::path(
     tag = "webhooks",
-    params(("id" = String, Path, description = "Subscription id")),
+    params(SubscriptionId),
     responses(
         (status = 200, description = "The subscription.", body = SubscriptionView, headers(("ETag" = String, description = "Version tag"))),
         (status = 401, response = error::Unauthorized),
@@ -160,7 +161,7 @@ pub async fn create_subscription(
 pub async fn get_subscription(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<SubscriptionId>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = principal.caller();
     let subscription = state
@@ -179,7 +180,7 @@ pub async fn get_subscription(
 /// up. Its delivery log stays readable.
 #[utoipa::path(
     tag = "webhooks",
-    params(("id" = String, Path, description = "Subscription id")),
+    params(SubscriptionId),
     responses(
         (status = 204, description = "Deleted."),
         (status = 401, response = error::Unauthorized),
@@ -191,7 +192,7 @@ pub async fn get_subscription(
 pub async fn delete_subscription(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<SubscriptionId>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = principal.caller();
     state

@@ -8,6 +8,7 @@ use validator::Validate;
 use super::{act, NotesBody};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
+use crate::ids::ReferralId;
 use crate::routes::referrals::ReferralView;
 use crate::state::AppState;
 use ccm_app::referrals::actions::Action;
@@ -24,13 +25,13 @@ pub struct CloseBody {
 
 /// Close the case with a reason. A court-ordered case that had contact needs its next-steps
 /// meeting recorded first.
-#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")), request_body = CloseBody,
+#[utoipa::path(tag = "referrals", params(ReferralId), request_body = CloseBody,
     responses((status = 200, description = "Closed.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/close")]
 pub async fn close(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<CloseBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
@@ -38,24 +39,24 @@ pub async fn close(
         reason: body.reason,
         notes: body.notes,
     };
-    act(state, principal, id.into_inner(), action).await
+    act(state, principal, id.into_inner().0, action).await
 }
 
 /// Withdraw the referral (whoever made it, or staff).
-#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")), request_body = NotesBody,
+#[utoipa::path(tag = "referrals", params(ReferralId), request_body = NotesBody,
     responses((status = 200, description = "Withdrawn and closed.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/withdraw")]
 pub async fn withdraw(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<NotesBody>,
 ) -> Result<HttpResponse, ApiError> {
     let notes = body.0.notes;
     act(
         state,
         principal,
-        id.into_inner(),
+        id.into_inner().0,
         Action::Withdraw { notes },
     )
     .await

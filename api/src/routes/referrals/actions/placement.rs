@@ -8,52 +8,53 @@ use validator::Validate;
 use super::{act, NotesBody};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
+use crate::ids::ReferralId;
 use crate::routes::referrals::ReferralView;
 use crate::state::AppState;
 use ccm_app::referrals::actions::Action;
 
 /// Offer the family a place now. Where the service has a set number of places, freed places
 /// are offered in waiting-list order automatically; this offers one by hand.
-#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")),
+#[utoipa::path(tag = "referrals", params(ReferralId),
     responses((status = 200, description = "Offered; the balance is now due.", body = ReferralView),
     (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound), (status = 409, response = error::Conflict)))]
 #[post("/referrals/{id}/offer")]
 pub async fn offer(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    act(state, principal, id.into_inner(), Action::Offer).await
+    act(state, principal, id.into_inner().0, Action::Offer).await
 }
 
 /// Accept the place offered (the family, its referrer or staff). After the offer expired: 409.
-#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")),
+#[utoipa::path(tag = "referrals", params(ReferralId),
     responses((status = 200, description = "Accepted; next the balance or the pre-visits.", body = ReferralView),
     (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound), (status = 409, response = error::Conflict)))]
 #[post("/referrals/{id}/accept-offer")]
 pub async fn accept_offer(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    act(state, principal, id.into_inner(), Action::AcceptOffer).await
+    act(state, principal, id.into_inner().0, Action::AcceptOffer).await
 }
 
 /// Turn down the place offered: the case closes and the place goes to the next family.
-#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")), request_body = NotesBody,
+#[utoipa::path(tag = "referrals", params(ReferralId), request_body = NotesBody,
     responses((status = 200, description = "Declined and closed.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/decline-offer")]
 pub async fn decline_offer(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<NotesBody>,
 ) -> Result<HttpResponse, ApiError> {
     let notes = body.0.notes;
     act(
         state,
         principal,
-        id.into_inner(),
+        id.into_inner().0,
         Action::DeclineOffer { notes },
     )
     .await
@@ -61,16 +62,16 @@ pub async fn decline_offer(
 
 /// Start contact, once both sides have had their pre-visit. Reviews then fall due every few
 /// months (`CCM_REVIEW_INTERVAL_MONTHS`).
-#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")),
+#[utoipa::path(tag = "referrals", params(ReferralId),
     responses((status = 200, description = "Active.", body = ReferralView),
     (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound), (status = 409, response = error::Conflict)))]
 #[post("/referrals/{id}/activate")]
 pub async fn activate(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    act(state, principal, id.into_inner(), Action::Activate).await
+    act(state, principal, id.into_inner().0, Action::Activate).await
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -93,13 +94,13 @@ pub struct PriorityBody {
 }
 
 /// Raise or lower a waiting family's priority, with a reason (coordinators).
-#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")), request_body = PriorityBody,
+#[utoipa::path(tag = "referrals", params(ReferralId), request_body = PriorityBody,
     responses((status = 200, description = "Priority set.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/priority")]
 pub async fn set_priority(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<PriorityBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
@@ -107,5 +108,5 @@ pub async fn set_priority(
         priority: body.priority,
         reason: body.reason,
     };
-    act(state, principal, id.into_inner(), action).await
+    act(state, principal, id.into_inner().0, action).await
 }

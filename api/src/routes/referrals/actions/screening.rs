@@ -8,6 +8,7 @@ use validator::Validate;
 use super::act;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
+use crate::ids::ReferralId;
 use crate::routes::referrals::ReferralView;
 use crate::state::AppState;
 use ccm_app::referrals::actions::Action;
@@ -28,20 +29,20 @@ pub struct AcceptBody {
 
 /// Accept after screening: the family joins the waiting list. Needs a suitability assessment
 /// and the eligibility rules' agreement (or a reasoned override where they allow one).
-#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")), request_body = AcceptBody,
+#[utoipa::path(tag = "referrals", params(ReferralId), request_body = AcceptBody,
     responses((status = 200, description = "Accepted onto the waiting list.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/accept")]
 pub async fn accept(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<AcceptBody>,
 ) -> Result<HttpResponse, ApiError> {
     let override_reason = body.0.override_reason;
     act(
         state,
         principal,
-        id.into_inner(),
+        id.into_inner().0,
         Action::Accept { override_reason },
     )
     .await
@@ -65,13 +66,13 @@ pub struct DeclineBody {
 }
 
 /// Decline the referral, with a reason and, usually, a service to signpost instead.
-#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")), request_body = DeclineBody,
+#[utoipa::path(tag = "referrals", params(ReferralId), request_body = DeclineBody,
     responses((status = 200, description = "Declined.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/decline")]
 pub async fn decline(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<DeclineBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
@@ -79,5 +80,5 @@ pub async fn decline(
         reason: body.reason,
         signposted_service: body.signposted_service,
     };
-    act(state, principal, id.into_inner(), action).await
+    act(state, principal, id.into_inner().0, action).await
 }

@@ -8,6 +8,7 @@ use validator::Validate;
 use super::{act, NotesBody};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
+use crate::ids::ReferralId;
 use crate::routes::referrals::ReferralView;
 use crate::state::AppState;
 use ccm_app::referrals::actions::Action;
@@ -23,13 +24,13 @@ pub struct SuspendBody {
 }
 
 /// Suspend contact (a safeguarding concern, non-payment, a breach).
-#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")), request_body = SuspendBody,
+#[utoipa::path(tag = "referrals", params(ReferralId), request_body = SuspendBody,
     responses((status = 200, description = "Suspended.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/suspend")]
 pub async fn suspend(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<SuspendBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
@@ -37,19 +38,25 @@ pub async fn suspend(
         reason: body.reason,
         notes: body.notes,
     };
-    act(state, principal, id.into_inner(), action).await
+    act(state, principal, id.into_inner().0, action).await
 }
 
 /// Resume contact after a suspension.
-#[utoipa::path(tag = "referrals", params(("id" = String, Path, description = "Referral id")), request_body = NotesBody,
+#[utoipa::path(tag = "referrals", params(ReferralId), request_body = NotesBody,
     responses((status = 200, description = "Active again.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/resume")]
 pub async fn resume(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<NotesBody>,
 ) -> Result<HttpResponse, ApiError> {
     let notes = body.0.notes;
-    act(state, principal, id.into_inner(), Action::Resume { notes }).await
+    act(
+        state,
+        principal,
+        id.into_inner().0,
+        Action::Resume { notes },
+    )
+    .await
 }

@@ -10,6 +10,7 @@ use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{self, utc, Instant};
+use crate::ids::ReferralId;
 use crate::state::AppState;
 use ccm_app::casework::assessment::{self, AssessmentCmd};
 use ccm_app::casework::Assessment;
@@ -70,17 +71,17 @@ fn assessment_view(a: Assessment) -> Result<AssessmentView, ApiError> {
 }
 
 /// Record the suitability and risk assessment (the latest one counts).
-#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), request_body = AssessmentIn, responses((status = 201, description = "Recorded.", body = AssessmentView,
+#[utoipa::path(tag = "casework", params(ReferralId), request_body = AssessmentIn, responses((status = 201, description = "Recorded.", body = AssessmentView,
         headers(("Location" = String, description = "The assessment's URL"))), error::CreateErrors))]
 #[post("/referrals/{id}/assessment")]
 pub async fn record_assessment(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<AssessmentIn>,
 ) -> Result<HttpResponse, ApiError> {
     let a = body.0;
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let location = format!("/v1/referrals/{id}/assessment");
     let cmd = AssessmentCmd {
         outcome: a.outcome,
@@ -104,15 +105,15 @@ pub async fn record_assessment(
 }
 
 /// The latest assessment (staff who see the case's risks).
-#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "The latest assessment.", body = AssessmentView), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "casework", params(ReferralId), responses((status = 200, description = "The latest assessment.", body = AssessmentView), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/assessment")]
 pub async fn get_assessment(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let actor = cases::actor(&principal);
     let view = state
         .read(move |conn| {

@@ -10,6 +10,7 @@ use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{utc, Instant};
+use crate::ids::ReferralId;
 use crate::state::AppState;
 use ccm_app::casework::pre_visits::{self, PreVisitCmd};
 use ccm_app::casework::PreVisit;
@@ -60,17 +61,17 @@ fn pre_visit_view(v: &PreVisit) -> Result<PreVisitView, ApiError> {
 
 /// Book one side's pre-visit: ahead, while the centre is open, one per side, never overlapping
 /// the other side's, and for supported contact not on the day of the first session.
-#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), request_body = PreVisitIn, responses((status = 201, description = "Booked.", body = PreVisitView,
+#[utoipa::path(tag = "casework", params(ReferralId), request_body = PreVisitIn, responses((status = 201, description = "Booked.", body = PreVisitView,
         headers(("Location" = String, description = "The pre-visits' URL"))), error::CreateErrors))]
 #[post("/referrals/{id}/pre-visits")]
 pub async fn book_pre_visit(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<PreVisitIn>,
 ) -> Result<HttpResponse, ApiError> {
     let v = body.0;
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let location = format!("/v1/referrals/{id}/pre-visits");
     let cmd = PreVisitCmd {
         party: v.party.into(),
@@ -91,15 +92,15 @@ pub async fn book_pre_visit(
 }
 
 /// The case's pre-visits: staff see both, each parent only their own.
-#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "Pre-visits, earliest first.", body = Vec<PreVisitView>), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "casework", params(ReferralId), responses((status = 200, description = "Pre-visits, earliest first.", body = Vec<PreVisitView>), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/pre-visits")]
 pub async fn list_pre_visits(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let actor = cases::actor(&principal);
     let views = state
         .read(move |conn| {

@@ -10,6 +10,7 @@ use crate::cases;
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http::{self, utc, Instant};
+use crate::ids::ReferralId;
 use crate::routes::referrals::actions::act;
 use crate::routes::referrals::ReferralView;
 use crate::state::AppState;
@@ -32,12 +33,12 @@ pub struct ReviewIn {
 }
 
 /// Record a review: contact continues, and the next review falls due a few months on.
-#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), request_body = ReviewIn, responses((status = 200, description = "Reviewed; the case continues.", body = ReferralView), error::CreateErrors))]
+#[utoipa::path(tag = "casework", params(ReferralId), request_body = ReviewIn, responses((status = 200, description = "Reviewed; the case continues.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/reviews")]
 pub async fn record_review(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<ReviewIn>,
 ) -> Result<HttpResponse, ApiError> {
     let review = body.0;
@@ -45,7 +46,7 @@ pub async fn record_review(
         notes: review.notes,
         continue_reason: review.continue_reason,
     };
-    act(state, principal, id.into_inner(), action).await
+    act(state, principal, id.into_inner().0, action).await
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -77,12 +78,12 @@ pub struct MeetingIn {
 }
 
 /// Record the next-steps meeting that ends a court-ordered case (once).
-#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), request_body = MeetingIn, responses((status = 200, description = "Recorded.", body = ReferralView), error::CreateErrors))]
+#[utoipa::path(tag = "casework", params(ReferralId), request_body = MeetingIn, responses((status = 200, description = "Recorded.", body = ReferralView), error::CreateErrors))]
 #[post("/referrals/{id}/next-steps-meeting")]
 pub async fn record_meeting(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
     body: ValidJson<MeetingIn>,
 ) -> Result<HttpResponse, ApiError> {
     let m = body.0;
@@ -91,7 +92,7 @@ pub async fn record_meeting(
         attendees: m.attendees,
         outcome: m.outcome,
     };
-    act(state, principal, id.into_inner(), action).await
+    act(state, principal, id.into_inner().0, action).await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -134,15 +135,15 @@ fn review_view(r: Review) -> ReviewView {
 }
 
 /// The case's reviews, oldest first (staff who see the case's record).
-#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "Reviews, oldest first.", body = Vec<ReviewView>), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "casework", params(ReferralId), responses((status = 200, description = "Reviews, oldest first.", body = Vec<ReviewView>), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/reviews")]
 pub async fn list_reviews(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let actor = cases::actor(&principal);
     let views = state
         .read(move |conn| {
@@ -155,15 +156,15 @@ pub async fn list_reviews(
 }
 
 /// The next-steps meeting, once recorded (staff who see the case's record).
-#[utoipa::path(tag = "casework", params(("id" = String, Path, description = "Referral id")), responses((status = 200, description = "The meeting.", body = MeetingView), (status = 401, response = error::Unauthorized),
+#[utoipa::path(tag = "casework", params(ReferralId), responses((status = 200, description = "The meeting.", body = MeetingView), (status = 401, response = error::Unauthorized),
     (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound)))]
 #[get("/referrals/{id}/next-steps-meeting")]
 pub async fn get_meeting(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let actor = cases::actor(&principal);
     let m = state
         .read(move |conn| {
