@@ -255,17 +255,22 @@ impl IfMatch {
     /// Refuses an update whose `If-Match` names another version than the current one. Without
     /// the header the update goes ahead (last write wins).
     pub fn check(&self, current_version: i64) -> Result<(), ApiError> {
-        let Some(value) = &self.0 else {
-            return Ok(());
-        };
+        match self.stale(current_version) {
+            None => Ok(()),
+            Some(detail) => Err(ApiError::PreconditionFailed(detail)),
+        }
+    }
+
+    /// Why an update is refused as stale, if it is (for a workflow that checks in its own
+    /// transaction).
+    pub fn stale(&self, current_version: i64) -> Option<String> {
+        let value = self.0.as_ref()?;
         let current = etag(current_version);
         let matches = value.trim() == "*" || value.split(',').any(|tag| tag.trim() == current);
-        if matches {
-            Ok(())
-        } else {
-            Err(ApiError::PreconditionFailed(format!(
+        (!matches).then(|| {
+            format!(
                 "the resource has changed since you read it (its ETag is now {current}); fetch it again"
-            )))
-        }
+            )
+        })
     }
 }

@@ -60,6 +60,9 @@ pub enum AppError {
         detail: String,
         errors: Vec<FieldError>,
     },
+    /// The record changed since the caller read it (412).
+    #[error("{0}")]
+    PreconditionFailed(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -33,6 +33,7 @@ impl From<AppError> for ApiError {
                     .map(|f| FieldError::new(f.field, f.code, f.message))
                     .collect(),
             },
+            AppError::PreconditionFailed(detail) => ApiError::PreconditionFailed(detail),
             AppError::Store(e) => ApiError::from(e),
         }
     }

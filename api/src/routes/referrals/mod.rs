@@ -24,7 +24,6 @@ pub(crate) mod casework;
 mod command;
 mod credits;
 pub mod dto;
-mod intake;
 mod money;
 mod submit;
 mod update;
