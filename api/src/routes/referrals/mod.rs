@@ -24,6 +24,7 @@ pub(crate) mod casework;
 mod command;
 mod credits;
 pub mod dto;
+mod ledger;
 mod money;
 mod submit;
 mod update;
