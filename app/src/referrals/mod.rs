@@ -6,6 +6,7 @@ pub mod actions;
 pub mod intake;
 mod people;
 pub mod read;
+pub mod update;
 
 use crate::problem::ProblemType;
 use time::{OffsetDateTime, PrimitiveDateTime};

@@ -115,12 +115,7 @@ pub fn confirm_paid(
                 status: Some(status.as_str().into()),
                 ..Default::default()
             };
-            sessions::update(
-                conn,
-                &s.id,
-                &changes,
-                crate::sessions::pipeline::stored(now),
-            )?;
+            sessions::update(conn, &s.id, &changes, crate::clock::stored(now))?;
             confirmed += 1;
         }
     }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::money::{record, LedgerView};
+use super::ledger::{record, LedgerView};
 use crate::error::{self, ApiError};
 use crate::extract::{Principal, ValidJson};
 use crate::http;

@@ -25,7 +25,7 @@ pub(crate) mod casework;
 mod command;
 mod credits;
 pub mod dto;
-mod intake;
+mod ledger;
 mod money;
 mod submit;
 mod update;

@@ -232,6 +232,28 @@ fn step<'a>(
         by,
         refused: None,
     };
+    match action {
+        Action::Accept { .. }
+        | Action::Offer
+        | Action::Activate
+        | Action::RecordReview { .. }
+        | Action::Close { .. }
+        | Action::SetPriority { .. }
+        | Action::RecordMeeting { .. } => ruled(conn, r, action, terms, now, &mut step)?,
+        other => answered(other, &mut step),
+    }
+    Ok(step)
+}
+
+/// The step of an action with rules of its own to pass first.
+fn ruled(
+    conn: &mut AnyConnection,
+    r: &Referral,
+    action: Action,
+    terms: &Terms,
+    now: OffsetDateTime,
+    step: &mut Step,
+) -> Result<(), AppError> {
     let c = &mut step.changes;
     match action {
         Action::Accept { override_reason } => {
@@ -239,31 +261,11 @@ fn step<'a>(
             c.override_reason = Some(why.clone());
             step.reason = why;
         }
-        Action::Decline {
-            reason,
-            signposted_service,
-        } => {
-            c.decline_reason = Some(Some(reason.clone()));
-            c.signposted_service = Some(signposted_service.map(|s| s.as_str().to_string()));
-            step.reason = Some(reason);
-        }
         Action::Offer => {
             rules::ready(conn, r, ReferralAction::Offer)?;
             let expires =
                 ccm_domain::referral::waitlist::offer_expires(now, terms.offer_expiry_days);
             c.offer_expires_at = Some(Some(stored(expires)));
-        }
-        Action::AcceptOffer if event == Some(Event::OfferExpired) => {
-            c.closure_reason = Some(Some(ClosureReason::OfferExpired.as_str().into()));
-            step.by = By::SYSTEM;
-            step.refused = Some(AppError::conflict(
-                ProblemType::OfferExpired,
-                "the offer expired and the place went to the next family",
-            ));
-        }
-        Action::AcceptOffer => {}
-        Action::DeclineOffer { notes } => {
-            step.reason = closing(c, ClosureReason::OfferDeclined, notes);
         }
         Action::Activate => {
             rules::ready(conn, r, ReferralAction::Activate)?;
@@ -273,23 +275,9 @@ fn step<'a>(
             c.activated_on = Some(Some(today));
             c.next_review_on = Some(Some(next_review));
         }
-        Action::Suspend { reason, notes } => {
-            c.suspension_reason = Some(Some(reason.as_str().into()));
-            step.reason = Some(match notes {
-                Some(notes) => format!("{}: {notes}", reason.as_str()),
-                None => reason.as_str().to_string(),
-            });
-        }
-        Action::Resume { notes } => {
-            c.suspension_reason = Some(None);
-            step.reason = notes;
-        }
         Action::Close { reason, notes } => {
             rules::next_steps_met(conn, r)?;
             step.reason = closing(c, reason, notes);
-        }
-        Action::Withdraw { notes } => {
-            step.reason = closing(c, ClosureReason::Withdrawn, notes);
         }
         Action::RecordReview {
             continue_reason, ..
@@ -310,8 +298,52 @@ fn step<'a>(
             rules::meeting_due(conn, r)?;
             step.write = Write::Nothing;
         }
+
+        _ => {}
     }
-    Ok(step)
+    Ok(())
+}
+
+/// The step of an action the lifecycle alone decides.
+fn answered(action: Action, step: &mut Step) {
+    let c = &mut step.changes;
+    match action {
+        Action::Decline {
+            reason,
+            signposted_service,
+        } => {
+            c.decline_reason = Some(Some(reason.clone()));
+            c.signposted_service = Some(signposted_service.map(|s| s.as_str().to_string()));
+            step.reason = Some(reason);
+        }
+        Action::AcceptOffer if step.write == Write::Transition(Event::OfferExpired) => {
+            c.closure_reason = Some(Some(ClosureReason::OfferExpired.as_str().into()));
+            step.by = By::SYSTEM;
+            step.refused = Some(AppError::conflict(
+                ProblemType::OfferExpired,
+                "the offer expired and the place went to the next family",
+            ));
+        }
+        Action::AcceptOffer => {}
+        Action::DeclineOffer { notes } => {
+            step.reason = closing(c, ClosureReason::OfferDeclined, notes);
+        }
+        Action::Suspend { reason, notes } => {
+            c.suspension_reason = Some(Some(reason.as_str().into()));
+            step.reason = Some(match notes {
+                Some(notes) => format!("{}: {notes}", reason.as_str()),
+                None => reason.as_str().to_string(),
+            });
+        }
+        Action::Resume { notes } => {
+            c.suspension_reason = Some(None);
+            step.reason = notes;
+        }
+        Action::Withdraw { notes } => {
+            step.reason = closing(c, ClosureReason::Withdrawn, notes);
+        }
+        _ => {}
+    }
 }
 
 /// A case ended with a reason and notes; the notes are the reason logged.
