@@ -141,3 +141,20 @@ impl ccm_persistence::db::ConnectionFault for AppError {
         matches!(self, AppError::Store(e) if e.breaks_connection())
     }
 }
+
+/// A step a session's lifecycle does not allow now: 409 naming what is allowed instead.
+impl From<ccm_domain::schedule::lifecycle::SessionTransitionError> for AppError {
+    fn from(e: ccm_domain::schedule::lifecycle::SessionTransitionError) -> Self {
+        let allowed = ccm_domain::schedule::lifecycle::allowed_actions(e.from);
+        let detail = if allowed.is_empty() {
+            format!("{e}; nothing more can be done to it")
+        } else {
+            format!("{e}; allowed now: {}", allowed.join(", "))
+        };
+        AppError::Transition {
+            detail,
+            current_status: e.from.as_str().to_string(),
+            allowed_actions: allowed.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //! what it is for, how much, when it falls due, whether it can be refunded and who pays.
 
 use crate::money::Money;
-pub use crate::referral::ledger::{ChargeDue, Payer};
+pub use crate::money::{ChargeDue, Payer};
 use crate::tariff::{CancellationRule, SessionFee, Tariff};
 use crate::{Funder, ReferrerKind};
 

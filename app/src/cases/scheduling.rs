@@ -10,10 +10,11 @@ use crate::AppError;
 use ccm_domain::referral::PartyRole;
 use ccm_domain::schedule::arrival::{self, Adult, ArrivalPolicy, PartyTimes};
 use ccm_domain::schedule::attendance::LatenessPolicy;
+use ccm_domain::schedule::lifecycle::SessionStatus;
 use ccm_domain::schedule::Slot;
 use ccm_domain::ServiceType;
 use ccm_persistence::referrals::Referral;
-use ccm_persistence::sessions::{self, PartyChanges, SessionParty};
+use ccm_persistence::sessions::{self, PartyChanges, Session, SessionParty};
 use ccm_persistence::{casework, scheduling, AnyConnection, StoreError};
 
 /// How a centre staggers arrivals and judges handover timekeeping.
@@ -51,7 +52,12 @@ pub fn for_centre(conn: &mut AnyConnection, centre_id: &str) -> Result<CentrePol
     })
 }
 
-pub use crate::sessions::status_of;
+/// The stored session's state.
+pub fn status_of(s: &Session) -> Result<SessionStatus, AppError> {
+    s.status
+        .parse()
+        .map_err(|e| StoreError::Corrupt(format!("sessions.status: {e}")).into())
+}
 
 /// A case's arrival offset set at its assessment, if any.
 fn case_offset(conn: &mut AnyConnection, referral_id: &str) -> Result<Option<u32>, AppError> {

@@ -26,39 +26,15 @@ pub use moving::{move_sessions, MoveCmd};
 pub use parties::with_parties;
 pub use pipeline::Where;
 
-use ccm_domain::schedule::lifecycle::{self, SessionStatus, SessionTransitionError};
+pub use crate::cases::scheduling::status_of;
+
 pub use ccm_persistence::sessions::{Session, SessionParty};
-use ccm_persistence::StoreError;
 
 pub use crate::actor::Actor;
-use crate::AppError;
 
 /// The sessions a workflow booked or moved, earliest first, each with its parents' times.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Placed {
     pub referral_id: String,
     pub sessions: Vec<(Session, Vec<SessionParty>)>,
-}
-
-/// The stored session's state.
-pub fn status_of(s: &Session) -> Result<SessionStatus, AppError> {
-    s.status
-        .parse()
-        .map_err(|e| StoreError::Corrupt(format!("sessions.status: {e}")).into())
-}
-
-impl From<SessionTransitionError> for AppError {
-    fn from(e: SessionTransitionError) -> Self {
-        let allowed = lifecycle::allowed_actions(e.from);
-        let detail = if allowed.is_empty() {
-            format!("{e}; nothing more can be done to it")
-        } else {
-            format!("{e}; allowed now: {}", allowed.join(", "))
-        };
-        AppError::Transition {
-            detail,
-            current_status: e.from.as_str().to_string(),
-            allowed_actions: allowed.iter().map(|a| a.to_string()).collect(),
-        }
-    }
 }

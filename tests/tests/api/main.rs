@@ -16,6 +16,7 @@ mod documents;
 mod edges;
 mod idempotency;
 mod indirect;
+mod layout;
 mod ledger;
 mod metrics;
 mod money;

@@ -3,33 +3,7 @@
 //! always reconcile.
 
 use crate::money::Money;
-
-string_enum! {
-    /// Who pays a charge, or who made a payment.
-    Payer {
-        NonResidentParent = "non_resident_parent",
-        ResidentParent = "resident_parent",
-        /// Cafcass, a local authority, a court or a charity's own fund.
-        Funder = "funder",
-        /// Someone else on the family's behalf (a grandparent, a solicitor's client account).
-        Other = "other",
-    }
-}
-
-string_enum! {
-    /// When a charge falls due: the same words on a quote's lines and on the ledger's charges.
-    ChargeDue {
-        OnReferral = "on_referral",
-        /// Once the suitability assessment is done and a place is available; before contact starts.
-        OnPlaceOffered = "on_place_offered",
-        /// Before the session it pays for (each session, on a quote of several).
-        BeforeSession = "before_session",
-        /// Before the indirect item it pays for is sent on.
-        BeforeSending = "before_sending",
-        /// When a parent cancels a session: the cancellation fee.
-        OnCancellation = "on_cancellation",
-    }
-}
+pub use crate::money::{ChargeDue, Payer};
 
 string_enum! {
     /// What a ledger entry records against a charge.
